@@ -1,0 +1,25 @@
+namespace FastSmb.Control.Shares;
+
+/// <summary>[MS-SRVS] 2.2.2.4 share types as srvsvc reports them.</summary>
+public enum ShareType : uint
+{
+    Disk = 0x00000000,
+    PrintQueue = 0x00000001,
+    Device = 0x00000002,
+    Ipc = 0x00000003,
+    /// <summary>STYPE_SPECIAL: administrative shares such as IPC$.</summary>
+    Special = 0x80000000,
+}
+
+/// <summary>A configured share. <see cref="Path"/> is empty for IPC$.</summary>
+public sealed record ShareDefinition(string Name, string Path, ShareType Type, string Comment)
+{
+    public bool IsIpc => (Type & ~ShareType.Special) == ShareType.Ipc;
+}
+
+/// <summary>The shares this server exports, IPC$ included. Thread-safe; a reload swaps the whole set.</summary>
+public interface IShareRegistry
+{
+    IReadOnlyList<ShareDefinition> All { get; }
+    bool TryGet(string name, out ShareDefinition share);
+}
