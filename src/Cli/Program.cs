@@ -1,0 +1,1 @@
+return FastSmb.Cli.FastSmbCommand.Run(args);
