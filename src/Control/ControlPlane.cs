@@ -1,0 +1,42 @@
+using FastSmb.Control.Auth;
+using FastSmb.Control.Config;
+using FastSmb.Control.Shares;
+using FastSmb.Control.Smb2;
+using FastSmb.Datapath;
+using FastSmb.Datapath.Connections;
+using FastSmb.Datapath.Dispatch;
+using FastSmb.Datapath.Pipes;
+using FastSmb.Datapath.Sessions;
+using FastSmb.Protocol;
+
+namespace FastSmb.Control;
+
+/// <summary>The control plane as the data path sees it (<see cref="IControlPlane"/>). Thread-safe.</summary>
+public sealed class ControlPlane : IControlPlane
+{
+    private readonly NegotiateHandler _negotiate;
+
+    public ControlPlane(GlobalConfig config, DatapathOptions limits, ISecurityContextFactory security,
+        IShareRegistry shares, INamedPipeHost pipes, SessionRegistry sessions, IControlLog log)
+    {
+        _negotiate = new NegotiateHandler(config, limits, security);
+        var sessionSetup = new SessionSetupHandler(config, security, sessions, log);
+        var tree = new TreeConnectHandler(shares);
+        Negotiate = _negotiate.Handle;
+        SessionSetup = sessionSetup.Handle;
+        Logoff = sessionSetup.HandleLogoff;
+        TreeConnect = tree.Handle;
+        TreeDisconnect = tree.HandleDisconnect;
+        Pipes = pipes;
+    }
+
+    public Smb2CommandHandler Negotiate { get; }
+    public Smb2CommandHandler SessionSetup { get; }
+    public Smb2CommandHandler Logoff { get; }
+    public Smb2CommandHandler TreeConnect { get; }
+    public Smb2CommandHandler TreeDisconnect { get; }
+    public INamedPipeHost Pipes { get; }
+
+    public NtStatus NegotiateFromSmb1(Smb2Connection connection, bool wildcard, ResponseBuffer response) =>
+        _negotiate.HandleSmb1(connection, wildcard, response);
+}

@@ -1,0 +1,136 @@
+using System.Text;
+using FastSmb.Control.Auth;
+using FastSmb.Control.Config;
+using FastSmb.Datapath.Dispatch;
+using FastSmb.Datapath.Sessions;
+using FastSmb.Protocol;
+using FastSmb.Protocol.Crypto;
+using FastSmb.Protocol.Smb2;
+using FastSmb.Protocol.Smb2.Commands;
+using FastSmb.Protocol.Smb2.Signing;
+
+namespace FastSmb.Control.Smb2;
+
+/// <summary>
+/// [MS-SMB2] 3.3.5.5 SESSION_SETUP and 3.3.5.6 LOGOFF: runs the SPNEGO exchange across legs, creates the
+/// session, derives its signing key and decides whether it must sign. Stateless; the exchange in progress is
+/// kept on the session. Thread-safe.
+/// </summary>
+public sealed class SessionSetupHandler(GlobalConfig config, ISecurityContextFactory security, SessionRegistry sessions,
+    IControlLog log)
+{
+    private const ushort BindingFlag = 0x01;
+
+    // [MS-SMB2] 3.3.5.5.3: SMB 3.0/3.0.2 signing key = KDF(SessionKey, "SMB2AESCMAC\0", "SmbSign\0").
+    private static readonly byte[] Smb30SigningLabel = Encoding.ASCII.GetBytes("SMB2AESCMAC\0");
+    private static readonly byte[] Smb30SigningContext = Encoding.ASCII.GetBytes("SmbSign\0");
+
+    public NtStatus Handle(ref Smb2Request request, ResponseBuffer response)
+    {
+        if (!SessionSetupRequest.TryParse(request.Message, out var setup)) return NtStatus.InvalidParameter;
+        var connection = request.Connection;
+
+        // Binding a session to a second channel is multichannel, which this server does not offer yet.
+        if ((setup.Flags & BindingFlag) != 0) return NtStatus.RequestNotAccepted;
+
+        var session = request.Session;
+        if (session is null)
+        {
+            session = sessions.Create(connection);
+            connection.AddSession(session);
+            request.Session = session;
+        }
+        request.ResponseSessionId = session.SessionId;
+
+        var context = session.PendingAuthentication as ISecurityContext ?? security.Create();
+        var status = context.Accept(setup.SecurityBuffer, out var token);
+        if (status == NtStatus.MoreProcessingRequired)
+        {
+            session.PendingAuthentication = context;
+            request.SuppressSignResponse = true;
+            response.Advance(SessionSetupResponse.Write(response.GetBodySpan(64 + (token?.Length ?? 0)), 0, token));
+            return status;
+        }
+        session.PendingAuthentication = null;
+        if (status != NtStatus.Success || context.Identity is null)
+        {
+            log.LogonFailed(connection.ClientAddress, status);
+            Expire(session, connection);
+            request.SuppressSignResponse = true;
+            return status == NtStatus.Success ? NtStatus.LogonFailure : status;
+        }
+
+        var identity = context.Identity;
+        bool reauth = session.State == SessionState.Valid;
+        if (reauth && !string.Equals(identity.UserName, session.UserName, StringComparison.OrdinalIgnoreCase))
+        {
+            // [MS-SMB2] 3.3.5.5.3: re-authentication must keep the same security principal.
+            Expire(session, connection);
+            request.SuppressSignResponse = true;
+            return NtStatus.AccessDenied;
+        }
+        session.UserName = identity.UserName;
+        session.Domain = identity.Domain;
+        session.IsAnonymous = identity.IsAnonymous;
+        session.IsGuest = identity.IsGuest;
+        ushort sessionFlags = 0;
+        if (identity.IsAnonymous || identity.IsGuest)
+        {
+            // No key to sign with: anonymous and guest sessions are never signed ([MS-SMB2] 3.3.5.5.3).
+            sessionFlags = identity.IsAnonymous ? Smb2SessionFlags.IsNull : Smb2SessionFlags.IsGuest;
+            session.SessionKey = [];
+            session.SigningKey = [];
+            session.SigningRequired = false;
+            request.SuppressSignResponse = true;
+        }
+        else if (!reauth)
+        {
+            DeriveKeys(session, context.SessionKey, connection.Dialect);
+            session.SigningRequired = config.ServerSigning == SigningPolicy.Mandatory
+                || (setup.SecurityMode & Smb2SecurityMode.SigningRequired) != 0;
+            // 3.x signs the final response so the client can trust the whole exchange; 2.x does when signing is required.
+            request.ForceSignResponse = connection.Dialect.IsSmb3() || session.SigningRequired;
+        }
+        session.State = SessionState.Valid;
+        log.LogonSucceeded(connection.ClientAddress, session.UserName, connection.Dialect);
+        response.Advance(SessionSetupResponse.Write(response.GetBodySpan(64 + (token?.Length ?? 0)), sessionFlags, token));
+        return NtStatus.Success;
+    }
+
+    public NtStatus HandleLogoff(ref Smb2Request request, ResponseBuffer response)
+    {
+        var session = request.Session!;
+        // The response is still signed with the session's key: the dispatcher holds the session object.
+        Expire(session, request.Connection);
+        response.Advance(LogoffResponse.Write(response.GetBodySpan(4)));
+        return NtStatus.Success;
+    }
+
+    private void Expire(Smb2Session session, Datapath.Connections.Smb2Connection connection)
+    {
+        session.CloseAll();
+        sessions.Remove(session);
+        connection.RemoveSession(session);
+        session.State = SessionState.Expired;
+    }
+
+    internal static void DeriveKeys(Smb2Session session, ReadOnlySpan<byte> gssKey, Smb2Dialect dialect)
+    {
+        // [MS-SMB2] 3.3.5.5.3: Session.SessionKey is the first 16 bytes of the GSS key, zero-padded if shorter.
+        var sessionKey = new byte[16];
+        gssKey[..Math.Min(16, gssKey.Length)].CopyTo(sessionKey);
+        session.SessionKey = sessionKey;
+        if (dialect.IsSmb3())
+        {
+            var signingKey = new byte[16];
+            Smb3Kdf.Derive(sessionKey, Smb30SigningLabel, Smb30SigningContext, signingKey);
+            session.SigningKey = signingKey;
+            session.SigningAlgorithm = SigningAlgorithm.AesCmac;
+        }
+        else
+        {
+            session.SigningKey = sessionKey;
+            session.SigningAlgorithm = SigningAlgorithm.HmacSha256;
+        }
+    }
+}

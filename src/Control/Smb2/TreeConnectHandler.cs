@@ -1,0 +1,48 @@
+using FastSmb.Control.Shares;
+using FastSmb.Datapath.Dispatch;
+using FastSmb.Protocol;
+using FastSmb.Protocol.Smb2.Commands;
+
+namespace FastSmb.Control.Smb2;
+
+/// <summary>
+/// [MS-SMB2] 3.3.5.7 TREE_CONNECT and 3.3.5.8 TREE_DISCONNECT: maps "\\server\share" to a configured share.
+/// Stateless; thread-safe.
+/// </summary>
+public sealed class TreeConnectHandler(IShareRegistry shares)
+{
+    /// <summary>GENERIC_ALL as FILE_* bits: what an authenticated user may do until ACLs arrive with the FSA layer.</summary>
+    private const uint FullAccess = 0x001F01FF;
+
+    public NtStatus Handle(ref Smb2Request request, ResponseBuffer response)
+    {
+        if (!TreeConnectRequest.TryParse(request.Message, out var connect)) return NtStatus.InvalidParameter;
+        string path = connect.Path;
+        // "\\server\share": the share is what follows the last backslash after the server name.
+        if (!path.StartsWith(@"\\", StringComparison.Ordinal)) return NtStatus.BadNetworkName;
+        int slash = path.IndexOf('\\', 2);
+        if (slash < 0 || slash == path.Length - 1) return NtStatus.BadNetworkName;
+        string shareName = path[(slash + 1)..];
+        if (shareName.Contains('\\') || !shares.TryGet(shareName, out var share)) return NtStatus.BadNetworkName;
+
+        var session = request.Session!;
+        // An anonymous (null) session may reach IPC$ only, as Samba with "restrict anonymous = 0" and Windows allow.
+        if (session.IsAnonymous && !share.IsIpc) return NtStatus.AccessDenied;
+
+        var tree = session.AddTree(share.Name, share.IsIpc, share);
+        tree.MaximalAccess = FullAccess;
+        request.ResponseTreeId = tree.TreeId;
+        byte shareType = share.IsIpc ? Smb2ShareType.Pipe : Smb2ShareType.Disk;
+        response.Advance(TreeConnectResponse.Write(response.GetBodySpan(16), shareType, shareFlags: 0,
+            capabilities: 0, FullAccess));
+        return NtStatus.Success;
+    }
+
+    public NtStatus HandleDisconnect(ref Smb2Request request, ResponseBuffer response)
+    {
+        var tree = request.Tree!;
+        if (request.Session!.RemoveTree(tree.TreeId, out _)) tree.CloseAll();
+        response.Advance(TreeDisconnectResponse.Write(response.GetBodySpan(4)));
+        return NtStatus.Success;
+    }
+}

@@ -1,0 +1,47 @@
+using System.Net;
+using FastSmb.Datapath.Sessions;
+using FastSmb.Protocol.Smb2;
+
+namespace FastSmb.Datapath.Connections;
+
+/// <summary>
+/// [MS-SMB2] 3.3.1.7 Per Connection: what NEGOTIATE decided and the sessions this connection created.
+/// Owned by one <see cref="ConnectionOwner"/>: touched by one thread at a time, no locks.
+/// </summary>
+public sealed class Smb2Connection(EndPoint? remoteEndPoint, int maxCredits)
+{
+    private readonly List<Smb2Session> _sessions = new();
+
+    public EndPoint? RemoteEndPoint { get; } = remoteEndPoint;
+    public string ClientAddress => RemoteEndPoint?.ToString() ?? "";
+    public CreditWindow Credits { get; } = new(maxCredits);
+
+    /// <summary>None until NEGOTIATE; <see cref="Smb2Dialect.Wildcard"/> after an SMB1 multi-protocol negotiate.</summary>
+    public Smb2Dialect Dialect { get; set; } = Smb2Dialect.None;
+    public bool NegotiateDone => Dialect != Smb2Dialect.None && Dialect != Smb2Dialect.Wildcard;
+
+    public Guid ClientGuid { get; set; }
+    public Guid ServerGuid { get; set; }
+    public uint ClientCapabilities { get; set; }
+    public ushort ClientSecurityMode { get; set; }
+    public uint ServerCapabilities { get; set; }
+    public ushort ServerSecurityMode { get; set; }
+    public ushort[] ClientDialects { get; set; } = [];
+    public uint MaxTransactSize { get; set; }
+    public uint MaxReadSize { get; set; }
+    public uint MaxWriteSize { get; set; }
+
+    /// <summary>Set when a protocol violation means the owner must drop the connection after sending.</summary>
+    public bool DisconnectRequested { get; private set; }
+    public string? DisconnectReason { get; private set; }
+
+    public void RequestDisconnect(string reason)
+    {
+        DisconnectRequested = true;
+        DisconnectReason ??= reason;
+    }
+
+    public IReadOnlyList<Smb2Session> Sessions => _sessions;
+    public void AddSession(Smb2Session session) => _sessions.Add(session);
+    public void RemoveSession(Smb2Session session) => _sessions.Remove(session);
+}

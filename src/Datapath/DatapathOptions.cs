@@ -1,0 +1,17 @@
+namespace FastSmb.Datapath;
+
+/// <summary>Limits the data path enforces; filled from the configuration by the control plane.</summary>
+public sealed record DatapathOptions
+{
+    /// <summary>Largest READ/WRITE payload offered in NEGOTIATE (MaxReadSize/MaxWriteSize).</summary>
+    public uint MaxIoSize { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>Largest IOCTL/QUERY_INFO/QUERY_DIRECTORY buffer (MaxTransactSize).</summary>
+    public uint MaxTransactSize { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>Most credits one connection may hold ([MS-SMB2] 3.3.1.2; Samba's "smb2 max credits").</summary>
+    public int MaxCredits { get; init; } = 8192;
+
+    /// <summary>A frame longer than this is a protocol violation (room for the largest WRITE plus headers).</summary>
+    public int MaxMessageLength => (int)Math.Min(Transport.DirectTcpFraming.MaxFrameLength, Math.Max(MaxIoSize, MaxTransactSize) + 64 * 1024);
+}

@@ -1,0 +1,303 @@
+using FastSmb.Datapath.Connections;
+using FastSmb.Datapath.Handlers;
+using FastSmb.Datapath.Sessions;
+using FastSmb.Protocol;
+using FastSmb.Protocol.Smb2;
+using FastSmb.Protocol.Smb2.Commands;
+using FastSmb.Protocol.Smb2.Signing;
+
+namespace FastSmb.Datapath.Dispatch;
+
+/// <summary>
+/// Turns one received message into its response frame ([MS-SMB2] 3.3.5.2): SMB1 multi-protocol negotiate,
+/// message-id/credit checks, the request-size table, session and signature checks, tree lookup, routing by
+/// command, compounding, credit grants and response signing. Stateless itself (per-connection state is in
+/// <see cref="Smb2Connection"/>), so one instance serves every connection.
+/// </summary>
+public sealed class Smb2Dispatcher
+{
+    private readonly Smb2CommandHandler?[] _handlers = new Smb2CommandHandler?[(int)Smb2Command.OplockBreak + 1];
+    private readonly IControlPlane _control;
+    private readonly SessionRegistry _sessions;
+
+    public Smb2Dispatcher(IControlPlane control, SessionRegistry sessions)
+    {
+        _control = control;
+        _sessions = sessions;
+        _handlers[(int)Smb2Command.Negotiate] = control.Negotiate;
+        _handlers[(int)Smb2Command.SessionSetup] = control.SessionSetup;
+        _handlers[(int)Smb2Command.Logoff] = control.Logoff;
+        _handlers[(int)Smb2Command.TreeConnect] = control.TreeConnect;
+        _handlers[(int)Smb2Command.TreeDisconnect] = control.TreeDisconnect;
+        _handlers[(int)Smb2Command.Echo] = EchoHandler.Handle;
+        var pipes = new PipeHandlers(control.Pipes);
+        _handlers[(int)Smb2Command.Create] = pipes.Create;
+        _handlers[(int)Smb2Command.Close] = pipes.Close;
+        _handlers[(int)Smb2Command.Read] = pipes.Read;
+        _handlers[(int)Smb2Command.Write] = pipes.Write;
+        _handlers[(int)Smb2Command.Ioctl] = pipes.Ioctl;
+    }
+
+    public SessionRegistry Sessions => _sessions;
+
+    /// <summary>
+    /// Processes one message. Writes the response frame into <paramref name="response"/> (possibly nothing, e.g.
+    /// for CANCEL), and calls <see cref="Smb2Connection.RequestDisconnect"/> when the spec says to drop the
+    /// connection; the owner sends what was written, then disconnects.
+    /// </summary>
+    public void Process(Smb2Connection connection, ReadOnlySpan<byte> message, ResponseBuffer response)
+    {
+        response.Reset();
+        if (Smb1NegotiateRequest.IsSmb1(message))
+        {
+            ProcessSmb1Negotiate(connection, message, response);
+            return;
+        }
+        if (!Smb2Header.TryParse(message, out var first))
+        {
+            // Not SMB2 (or an SMB2 TRANSFORM header, which needs encryption this server does not offer yet).
+            connection.RequestDisconnect("malformed SMB2 header");
+            return;
+        }
+        ProcessChain(connection, first, response);
+    }
+
+    private void ProcessSmb1Negotiate(Smb2Connection connection, ReadOnlySpan<byte> message, ResponseBuffer response)
+    {
+        // [MS-SMB2] 3.3.5.3.1: only the first message may be an SMB1 NEGOTIATE, and it must offer an SMB2 dialect.
+        if (connection.Dialect != Smb2Dialect.None || !Smb1NegotiateRequest.TryParse(message, out var smb1)
+            || !(smb1.OffersSmb2Wildcard || smb1.OffersSmb202) || !connection.Credits.TryConsume(0, 1))
+        {
+            connection.RequestDisconnect("unexpected SMB1 message");
+            return;
+        }
+        response.BeginMessage();
+        var status = _control.NegotiateFromSmb1(connection, smb1.OffersSmb2Wildcard, response);
+        if (status.IsError())
+        {
+            connection.RequestDisconnect("SMB1 negotiate refused");
+            response.Reset();
+            return;
+        }
+        ushort grant = connection.Credits.Grant(1, 1);
+        Smb2Header.WriteResponse(response.CurrentMessage, Smb2Command.Negotiate, status, 0, grant,
+            Smb2HeaderFlags.None, 0, 0, 0);
+    }
+
+    private void ProcessChain(Smb2Connection connection, Smb2Header first, ResponseBuffer response)
+    {
+        ReadOnlySpan<byte> remaining = first.Message;
+        var previous = new CompoundState();
+        while (true)
+        {
+            uint next = first.NextCommand;
+            ReadOnlySpan<byte> command;
+            bool more = next != 0;
+            if (more)
+            {
+                // [MS-SMB2] 3.3.5.2.7: each compounded request starts on an 8-byte boundary within the message.
+                if (next < Smb2Header.Size || (next & 7) != 0 || next >= (uint)remaining.Length)
+                {
+                    connection.RequestDisconnect("bad NextCommand");
+                    return;
+                }
+                command = remaining[..(int)next];
+            }
+            else
+            {
+                command = remaining;
+            }
+            Smb2Header.TryParse(command, out var header);
+            ProcessOne(connection, header, more, ref previous, response);
+            if (!more || connection.DisconnectRequested) return;
+            remaining = remaining[(int)next..];
+            if (!Smb2Header.TryParse(remaining, out first))
+            {
+                connection.RequestDisconnect("malformed compounded header");
+                return;
+            }
+        }
+    }
+
+    /// <summary>What a related compounded request inherits from the one before it ([MS-SMB2] 3.3.5.2.7.2).</summary>
+    private struct CompoundState
+    {
+        public bool Any;
+        public ulong SessionId;
+        public uint TreeId;
+        public FileId FileId;
+        public NtStatus Status;
+    }
+
+    private void ProcessOne(Smb2Connection connection, Smb2Header header, bool more, ref CompoundState previous,
+        ResponseBuffer response)
+    {
+        var command = header.Command;
+        if (command == Smb2Command.Cancel)
+        {
+            // CANCEL consumes no credit and gets no response ([MS-SMB2] 3.3.5.16); nothing is async yet, so
+            // there is nothing to cancel.
+            return;
+        }
+
+        ushort charge = connection.Dialect.SupportsMultiCredit() ? header.CreditCharge : (ushort)1;
+        if (!connection.Credits.TryConsume(header.MessageId, charge))
+        {
+            connection.RequestDisconnect($"MessageId {header.MessageId} outside the window or reused");
+            return;
+        }
+
+        var request = new Smb2Request { Header = header, Connection = connection };
+        bool related = (header.Flags & Smb2HeaderFlags.RelatedOperations) != 0;
+        ulong sessionId = header.SessionId;
+        uint treeId = header.TreeId;
+        if (related)
+        {
+            if (!previous.Any)
+            {
+                // The first request of a chain cannot be related ([MS-SMB2] 3.3.5.2.7.2).
+                previous.Status = NtStatus.InvalidParameter;
+            }
+            sessionId = previous.SessionId;
+            treeId = previous.TreeId;
+            request.IsRelated = true;
+            request.CompoundFileId = previous.FileId;
+        }
+        request.ResponseSessionId = sessionId;
+        request.ResponseTreeId = treeId;
+
+        response.BeginMessage();
+        NtStatus status;
+        if (related && previous.Status.IsError())
+            status = previous.Status; // a failed command fails the rest of a related chain
+        else
+            status = Route(ref request, command, sessionId, treeId, charge, response);
+
+        if (connection.DisconnectRequested)
+            return;
+        if (status.IsError() && response.BodyLength == 0)
+            response.Advance(ErrorResponse.Write(response.GetBodySpan(16), default));
+
+        ushort grant = connection.Credits.Grant(header.CreditRequest, charge);
+        var flags = header.Flags & (Smb2HeaderFlags.RelatedOperations | Smb2HeaderFlags.PriorityMask);
+        var session = request.Session;
+        bool sign = session is { SigningKey.Length: > 0 } && !request.SuppressSignResponse
+            && (request.ForceSignResponse || header.IsSigned || session.SigningRequired);
+        if (sign) flags |= Smb2HeaderFlags.Signed;
+        Smb2Header.WriteResponse(response.CurrentMessage, command, status, charge, grant, flags, header.MessageId,
+            request.ResponseTreeId, request.ResponseSessionId, processId: header.ProcessId);
+        if (more)
+        {
+            response.PadMessageTo8();
+            Smb2Header.SetNextCommand(response.CurrentMessage, (uint)response.MessageLength);
+        }
+        if (sign)
+            Smb2Signer.Sign(response.CurrentMessage, session!.SigningAlgorithm, session.SigningKey);
+
+        previous.Any = true;
+        previous.SessionId = request.ResponseSessionId;
+        previous.TreeId = request.ResponseTreeId;
+        previous.Status = status;
+        if (request.CompoundFileId != default) previous.FileId = request.CompoundFileId;
+    }
+
+    private NtStatus Route(ref Smb2Request request, Smb2Command command, ulong sessionId, uint treeId, ushort charge,
+        ResponseBuffer response)
+    {
+        var connection = request.Connection;
+        if (!Smb2RequestSizes.TryValidate(request.Message, out var sizeError))
+            return sizeError;
+
+        if (command == Smb2Command.Negotiate)
+        {
+            // [MS-SMB2] 3.3.5.3.1: a second NEGOTIATE on a connection is a protocol error.
+            if (connection.NegotiateDone)
+            {
+                connection.RequestDisconnect("second NEGOTIATE");
+                return NtStatus.InvalidParameter;
+            }
+            return Invoke(ref request, command, response);
+        }
+        if (!connection.NegotiateDone)
+        {
+            connection.RequestDisconnect($"{command} before NEGOTIATE");
+            return NtStatus.InvalidParameter;
+        }
+        if (!Smb2CreditCharge.IsSufficient(request.Message, command, connection.Dialect, charge))
+            return NtStatus.InvalidParameter;
+
+        bool needsSession = !(command == Smb2Command.Echo && sessionId == 0)
+            && !(command == Smb2Command.SessionSetup && sessionId == 0);
+        if (needsSession)
+        {
+            var status = ResolveSession(ref request, command, sessionId);
+            if (status != NtStatus.Success) return status;
+        }
+
+        if (NeedsTree(command))
+        {
+            if (request.Session is null || !request.Session.TryGetTree(treeId, out var tree))
+                return NtStatus.NetworkNameDeleted;
+            request.Tree = tree;
+        }
+        return Invoke(ref request, command, response);
+    }
+
+    private NtStatus ResolveSession(ref Smb2Request request, Smb2Command command, ulong sessionId)
+    {
+        // [MS-SMB2] 3.3.5.2.9 Verifying the Session.
+        if (!_sessions.TryGet(sessionId, out var session) || session.Connection != request.Connection)
+        {
+            request.SuppressSignResponse = true;
+            return NtStatus.UserSessionDeleted;
+        }
+        request.Session = session;
+        if (session.State != SessionState.Valid && command != Smb2Command.SessionSetup)
+        {
+            request.SuppressSignResponse = true;
+            return session.State == SessionState.Expired ? NtStatus.NetworkSessionExpired : NtStatus.UserSessionDeleted;
+        }
+
+        // [MS-SMB2] 3.3.5.2.4 Verifying the Signature.
+        var header = request.Header;
+        if (session.SigningKey.Length > 0)
+        {
+            if (header.IsSigned)
+            {
+                if (!Smb2Signer.Verify(header.Message, session.SigningAlgorithm, session.SigningKey))
+                {
+                    request.SuppressSignResponse = true;
+                    return NtStatus.AccessDenied;
+                }
+            }
+            else if (session.SigningRequired && session.State == SessionState.Valid)
+            {
+                request.SuppressSignResponse = true;
+                return NtStatus.AccessDenied;
+            }
+        }
+        return NtStatus.Success;
+    }
+
+    private static bool NeedsTree(Smb2Command command) => command is not (Smb2Command.Negotiate
+        or Smb2Command.SessionSetup or Smb2Command.Logoff or Smb2Command.TreeConnect or Smb2Command.Echo
+        or Smb2Command.Cancel);
+
+    private NtStatus Invoke(ref Smb2Request request, Smb2Command command, ResponseBuffer response)
+    {
+        var handler = (int)command < _handlers.Length ? _handlers[(int)command] : null;
+        if (handler is null) return NtStatus.NotSupported;
+        var status = handler(ref request, response);
+        if (status.IsError() && status != NtStatus.MoreProcessingRequired && response.BodyLength > 0
+            && !KeepsBodyOnError(command, status))
+        {
+            response.DiscardBody();
+        }
+        return status;
+    }
+
+    /// <summary>Errors that still carry a command body ([MS-SMB2] 3.3.4.4).</summary>
+    private static bool KeepsBodyOnError(Smb2Command command, NtStatus status) =>
+        status == NtStatus.BufferOverflow
+        || (command == Smb2Command.Ioctl && status == NtStatus.InvalidParameter);
+}

@@ -1,0 +1,112 @@
+using FastSmb.Datapath.Dispatch;
+using FastSmb.Datapath.Pipes;
+using FastSmb.Datapath.Sessions;
+using FastSmb.Protocol;
+using FastSmb.Protocol.Smb2.Commands;
+
+namespace FastSmb.Datapath.Handlers;
+
+/// <summary>
+/// CREATE/CLOSE/READ/WRITE/IOCTL for opens on IPC$ named pipes ([MS-SMB2] 3.3.5.9, 3.3.5.10, 3.3.5.12, 3.3.5.13,
+/// 3.3.5.15.1 FSCTL_PIPE_TRANSCEIVE). Disk shares answer STATUS_NOT_SUPPORTED until the FSA layer exists.
+/// Stateless: the opens live in their tree connect.
+/// </summary>
+public sealed class PipeHandlers(INamedPipeHost pipes)
+{
+    private const uint FileAttributeNormal = 0x80;
+    private const uint FileOpened = 1;
+    private static long s_nextVolatileId;
+
+    public NtStatus Create(ref Smb2Request request, ResponseBuffer response)
+    {
+        var tree = request.Tree!;
+        if (!tree.IsPipe) return NtStatus.NotSupported;
+        if (!CreateRequest.TryParse(request.Message, out var create)) return NtStatus.InvalidParameter;
+
+        // Pipe names arrive as "srvsvc" (SMB2 sends them relative to IPC$); tolerate a leading backslash.
+        string name = create.Name.TrimStart('\\');
+        if (name.Length == 0) return NtStatus.ObjectNameInvalid;
+        var session = request.Session!;
+        var caller = new PipeCaller(session.UserName, session.Domain, session.IsAnonymous, session.SessionKey,
+            request.Connection.ClientAddress);
+        var status = pipes.Open(name, caller, out var pipe);
+        if (status != NtStatus.Success || pipe is null) return status == NtStatus.Success ? NtStatus.ObjectNameNotFound : status;
+
+        ulong id = (ulong)Interlocked.Increment(ref s_nextVolatileId);
+        var fileId = new FileId(id, id);
+        tree.AddOpen(new Open(fileId, tree, name, pipe) { GrantedAccess = create.DesiredAccess });
+        request.CompoundFileId = fileId;
+        response.Advance(CreateResponse.Write(response.GetBodySpan(128), oplockLevel: 0, flags: 0, FileOpened,
+            0, 0, 0, 0, allocationSize: 4096, endOfFile: 0, FileAttributeNormal, fileId, default));
+        return NtStatus.Success;
+    }
+
+    public NtStatus Close(ref Smb2Request request, ResponseBuffer response)
+    {
+        if (!CloseRequest.TryParse(request.Message, out var close)) return NtStatus.InvalidParameter;
+        var fileId = request.ResolveFileId(close.FileId);
+        if (!request.Tree!.RemoveOpen(fileId.Volatile, out var open) || open.FileId.Persistent != fileId.Persistent)
+            return NtStatus.FileClosed;
+        open.Dispose();
+        request.CompoundFileId = fileId;
+        response.Advance(CloseResponse.Write(response.GetBodySpan(64), 0, 0, 0, 0, 0, 0, 0, 0));
+        return NtStatus.Success;
+    }
+
+    public NtStatus Read(ref Smb2Request request, ResponseBuffer response)
+    {
+        if (!ReadRequest.TryParse(request.Message, out var read)) return NtStatus.InvalidParameter;
+        var status = FindPipe(ref request, read.FileId, out var open);
+        if (status != NtStatus.Success) return status;
+        if (read.Length > request.Connection.MaxReadSize) return NtStatus.InvalidParameter;
+
+        var body = response.GetBodySpan(16 + (int)read.Length);
+        status = open.Pipe!.Read(body.Slice(16, (int)read.Length), out int count);
+        if (status.IsError()) return status;
+        if (count == 0 && read.Length > 0) return NtStatus.EndOfFile;
+        ReadResponse.WriteHeader(body, (uint)count, 0);
+        response.Advance(16 + count);
+        return status;
+    }
+
+    public NtStatus Write(ref Smb2Request request, ResponseBuffer response)
+    {
+        if (!WriteRequest.TryParse(request.Message, out var write)) return NtStatus.InvalidParameter;
+        var status = FindPipe(ref request, write.FileId, out var open);
+        if (status != NtStatus.Success) return status;
+        status = open.Pipe!.Write(write.Data);
+        if (status.IsError()) return status;
+        response.Advance(WriteResponse.Write(response.GetBodySpan(16), (uint)write.Data.Length));
+        return NtStatus.Success;
+    }
+
+    public NtStatus Ioctl(ref Smb2Request request, ResponseBuffer response)
+    {
+        if (!IoctlRequest.TryParse(request.Message, out var ioctl)) return NtStatus.InvalidParameter;
+        if (ioctl.CtlCode == FsctlCodes.ValidateNegotiateInfo)
+            return ValidateNegotiateHandler.Handle(ref request, ioctl, response);
+        if (!request.Tree!.IsPipe) return NtStatus.InvalidDeviceRequest;
+        if (ioctl.CtlCode != FsctlCodes.PipeTransceive) return NtStatus.NotSupported;
+        // [MS-SMB2] 3.3.5.15: FSCTLs must carry SMB2_0_IOCTL_IS_FSCTL.
+        if ((ioctl.Flags & 1) == 0) return NtStatus.InvalidParameter;
+        var status = FindPipe(ref request, ioctl.FileId, out var open);
+        if (status != NtStatus.Success) return status;
+
+        int max = (int)Math.Min(ioctl.MaxOutputResponse, request.Connection.MaxTransactSize);
+        var body = response.GetBodySpan(IoctlResponse.FixedSize + max);
+        status = open.Pipe!.Transceive(ioctl.Input, body.Slice(IoctlResponse.FixedSize, max), out int count);
+        if (status.IsError()) return status;
+        IoctlResponse.WriteHeader(body, ioctl.CtlCode, open.FileId, (uint)count);
+        response.Advance(IoctlResponse.FixedSize + count);
+        return status;
+    }
+
+    private static NtStatus FindPipe(ref Smb2Request request, FileId requested, out Open open)
+    {
+        var fileId = request.ResolveFileId(requested);
+        if (!request.Tree!.TryGetOpen(fileId.Volatile, out open) || open.FileId.Persistent != fileId.Persistent)
+            return NtStatus.FileClosed;
+        request.CompoundFileId = fileId;
+        return open.Pipe is null ? NtStatus.InvalidDeviceRequest : NtStatus.Success;
+    }
+}

@@ -1,0 +1,19 @@
+using FastSmb.Datapath.Pipes;
+using FastSmb.Protocol.Smb2.Commands;
+
+namespace FastSmb.Datapath.Sessions;
+
+/// <summary>
+/// [MS-SMB2] 3.3.1.10 Per Open. For now an open is a named pipe instance on IPC$; files join in the FSA issue.
+/// Owned by its tree connect's connection owner.
+/// </summary>
+public sealed class Open(FileId fileId, TreeConnect tree, string name, INamedPipe? pipe) : IDisposable
+{
+    public FileId FileId { get; } = fileId;
+    public TreeConnect Tree { get; } = tree;
+    public string Name { get; } = name;
+    public INamedPipe? Pipe { get; } = pipe;
+    public uint GrantedAccess { get; init; }
+
+    public void Dispose() => Pipe?.Dispose();
+}

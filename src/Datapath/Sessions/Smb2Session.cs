@@ -1,0 +1,86 @@
+using FastSmb.Datapath.Connections;
+using FastSmb.Protocol.Smb2.Signing;
+
+namespace FastSmb.Datapath.Sessions;
+
+public enum SessionState { InProgress, Valid, Expired }
+
+/// <summary>
+/// [MS-SMB2] 3.3.1.8 Per Session. Created by SESSION_SETUP (control plane), used by the data path to check
+/// signatures and find tree connects. Owned by the connection that created it (multichannel later lets other
+/// channels reach it through the session registry); only that connection's owner mutates it.
+/// </summary>
+public sealed class Smb2Session(ulong sessionId, Smb2Connection connection)
+{
+    private readonly Dictionary<uint, TreeConnect> _trees = new();
+    private uint _nextTreeId = 1;
+
+    public ulong SessionId { get; } = sessionId;
+    public Smb2Connection Connection { get; } = connection;
+    public SessionState State { get; set; } = SessionState.InProgress;
+
+    /// <summary>The security exchange in progress (the control plane's ISecurityContext), kept between legs.</summary>
+    public object? PendingAuthentication { get; set; }
+
+    public string UserName { get; set; } = "";
+    public string Domain { get; set; } = "";
+    public bool IsAnonymous { get; set; }
+    public bool IsGuest { get; set; }
+
+    /// <summary>The first 16 bytes of the GSS session key ([MS-SMB2] 3.3.5.5.3 Session.SessionKey).</summary>
+    public byte[] SessionKey { get; set; } = [];
+
+    /// <summary>Empty until the session is valid and the dialect has a signing key.</summary>
+    public byte[] SigningKey { get; set; } = [];
+    public SigningAlgorithm SigningAlgorithm { get; set; }
+
+    /// <summary>[MS-SMB2] 3.3.1.8 Session.SigningRequired: every request must be signed, every response is.</summary>
+    public bool SigningRequired { get; set; }
+
+    public IReadOnlyCollection<TreeConnect> Trees => _trees.Values;
+
+    public TreeConnect AddTree(string shareName, bool isPipe, object share)
+    {
+        uint id = _nextTreeId++;
+        var tree = new TreeConnect(id, this, shareName, isPipe, share);
+        _trees.Add(id, tree);
+        return tree;
+    }
+
+    public bool TryGetTree(uint treeId, out TreeConnect tree) => _trees.TryGetValue(treeId, out tree!);
+
+    public bool RemoveTree(uint treeId, out TreeConnect tree) => _trees.Remove(treeId, out tree!);
+
+    /// <summary>Closes every tree connect (and its opens); LOGOFF and disconnect call it.</summary>
+    public void CloseAll()
+    {
+        foreach (var tree in _trees.Values) tree.CloseAll();
+        _trees.Clear();
+    }
+}
+
+/// <summary>[MS-SMB2] 3.3.1.9 Per Tree Connect. Owned by its session's connection owner.</summary>
+public sealed class TreeConnect(uint treeId, Smb2Session session, string shareName, bool isPipe, object share)
+{
+    private readonly Dictionary<ulong, Open> _opens = new();
+
+    public uint TreeId { get; } = treeId;
+    public Smb2Session Session { get; } = session;
+    public string ShareName { get; } = shareName;
+    public bool IsPipe { get; } = isPipe;
+
+    /// <summary>The control plane's share object (its type is the control plane's business).</summary>
+    public object Share { get; } = share;
+
+    public uint MaximalAccess { get; set; }
+
+    public void AddOpen(Open open) => _opens.Add(open.FileId.Volatile, open);
+    public bool TryGetOpen(ulong volatileId, out Open open) => _opens.TryGetValue(volatileId, out open!);
+    public bool RemoveOpen(ulong volatileId, out Open open) => _opens.Remove(volatileId, out open!);
+
+    public void CloseAll()
+    {
+        foreach (var open in _opens.Values) open.Dispose();
+        _opens.Clear();
+    }
+}
