@@ -81,3 +81,14 @@ public static class Smb2Buffers
     internal static void W64(Span<byte> b, int off, ulong v) => BinaryPrimitives.WriteUInt64LittleEndian(b[off..], v);
     internal static void W64(Span<byte> b, int off, long v) => BinaryPrimitives.WriteInt64LittleEndian(b[off..], v);
 }
+
+/// <summary>The 4-byte bodies (StructureSize 4 + Reserved 2) of LOGOFF, ECHO, TREE_DISCONNECT and CANCEL.</summary>
+internal static class FourByteBody
+{
+    public static int Write(Span<byte> body, ushort structureSize)
+    {
+        Smb2Buffers.W16(body, 0, structureSize);
+        Smb2Buffers.W16(body, 2, (ushort)0); // Reserved: "MUST be set to 0"
+        return 4;
+    }
+}
