@@ -9,6 +9,7 @@ using FastSmb.Datapath;
 using FastSmb.Datapath.Dispatch;
 using FastSmb.Datapath.Sessions;
 using FastSmb.Datapath.Transport.Tcp;
+using FastSmb.Protocol.Security;
 
 namespace FastSmb.Control.Hosting;
 
@@ -33,15 +34,7 @@ public sealed class ServerHost : IAsyncDisposable
     /// <summary>Builds the server and binds every endpoint; throws <see cref="SocketException"/> if one cannot be bound.</summary>
     public static ServerHost Start(ServerConfig config, IUserStore users, IReadOnlyList<IPEndPoint> listen, ConsoleLog log)
     {
-        var limits = new DatapathOptions();
-        var shares = new StaticShareRegistry(ConfiguredShares.From(config));
-        var names = new ServerNames(config.Global.NetbiosName, config.Global.Workgroup, config.Global.DnsHostName);
-        var security = new SpnegoSecurityContextFactory(users, names);
-        var pipes = NamedPipeHost.Create(shares, config.Global);
-        var sessions = new SessionRegistry();
-        var control = new ControlPlane(config.Global, limits, security, shares, pipes, sessions, log);
-        var dispatcher = new Smb2Dispatcher(control, sessions);
-        var server = new SmbServer(dispatcher, limits, log);
+        var server = CreateServer(config, users, log, log);
         var bound = new List<IPEndPoint>();
         try
         {
@@ -58,6 +51,24 @@ public sealed class ServerHost : IAsyncDisposable
             throw;
         }
         return new ServerHost(server, bound, config);
+    }
+
+    /// <summary>
+    /// Wires control plane, dispatcher and server without any listener; callers attach listeners (TCP here,
+    /// in-memory ones in the functional tests) with <see cref="SmbServer.Start"/>.
+    /// </summary>
+    public static SmbServer CreateServer(ServerConfig config, IUserStore users, IServerLog serverLog, IControlLog controlLog,
+        DatapathOptions? limits = null)
+    {
+        limits ??= new DatapathOptions();
+        var g = config.Global;
+        var shares = new StaticShareRegistry(ConfiguredShares.From(config));
+        var names = new ServerIdentity(g.NetbiosName, g.Workgroup, g.DnsHostName, "");
+        var security = new SpnegoSecurityContextFactory(users, names);
+        var pipes = new NamedPipeHost(shares, new ServerInfo(g.NetbiosName, g.ServerString));
+        var sessions = new SessionRegistry();
+        var control = new ControlPlane(g, limits, security, shares, pipes, sessions, controlLog);
+        return new SmbServer(new Smb2Dispatcher(control, sessions), limits, serverLog);
     }
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();

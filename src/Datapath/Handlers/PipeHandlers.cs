@@ -83,12 +83,12 @@ public sealed class PipeHandlers(INamedPipeHost pipes)
     public NtStatus Ioctl(ref Smb2Request request, ResponseBuffer response)
     {
         if (!IoctlRequest.TryParse(request.Message, out var ioctl)) return NtStatus.InvalidParameter;
-        if (ioctl.CtlCode == FsctlCodes.ValidateNegotiateInfo)
+        if (ioctl.CtlCode == FsctlCodes.FSCTL_VALIDATE_NEGOTIATE_INFO)
             return ValidateNegotiateHandler.Handle(ref request, ioctl, response);
         if (!request.Tree!.IsPipe) return NtStatus.InvalidDeviceRequest;
-        if (ioctl.CtlCode != FsctlCodes.PipeTransceive) return NtStatus.NotSupported;
+        if (ioctl.CtlCode != FsctlCodes.FSCTL_PIPE_TRANSCEIVE) return NtStatus.NotSupported;
         // [MS-SMB2] 3.3.5.15: FSCTLs must carry SMB2_0_IOCTL_IS_FSCTL.
-        if ((ioctl.Flags & 1) == 0) return NtStatus.InvalidParameter;
+        if (!ioctl.IsFsctl) return NtStatus.InvalidParameter;
         var status = FindPipe(ref request, ioctl.FileId, out var open);
         if (status != NtStatus.Success) return status;
 

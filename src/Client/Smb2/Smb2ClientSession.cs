@@ -1,0 +1,87 @@
+using FastSmb.Protocol;
+using FastSmb.Protocol.Security;
+using FastSmb.Protocol.Security.Ntlm;
+using FastSmb.Protocol.Smb2;
+using FastSmb.Protocol.Smb2.Commands;
+
+namespace FastSmb.Client.Smb2;
+
+/// <summary>Logon, tree connect and named-pipe calls on top of <see cref="Smb2ClientConnection"/>.</summary>
+public static class Smb2ClientSession
+{
+    /// <summary>
+    /// Runs SESSION_SETUP with SPNEGO/NTLMv2 to completion. Returns the final status; on success the
+    /// connection holds the session id and signing key. <paramref name="user"/> null logs on anonymously.
+    /// </summary>
+    public static async Task<NtStatus> LogonAsync(this Smb2ClientConnection c, string? user, string password,
+        string domain = "WORKGROUP", byte securityMode = 1)
+    {
+        var ntlm = user is null ? NtlmClient.CreateAnonymous() : new NtlmClient(user, password, domain, "CLIENT");
+        var initiator = new SpnegoNtlmInitiator(ntlm);
+        var status = initiator.Step(default, out var token);
+        while (status == NtStatus.MoreProcessingRequired)
+        {
+            var response = await c.SendAsync(Smb2Command.SessionSetup,
+                body => SessionSetupRequest.Write(body, 0, securityMode, 0, 0, token)).ConfigureAwait(false);
+            c.SessionId = response.SessionId;
+            if (response.Status != NtStatus.Success && response.Status != NtStatus.MoreProcessingRequired)
+                return response.Status;
+            if (!SessionSetupResponse.TryParse(response.Message, out var setup)) return NtStatus.InvalidNetworkResponse;
+            var serverToken = setup.SecurityBuffer.ToArray();
+            if (response.Status == NtStatus.Success)
+            {
+                if (!initiator.IsComplete)
+                {
+                    var final = initiator.Step(serverToken, out _);
+                    if (final != NtStatus.Success) return final;
+                }
+                if (!initiator.IsAnonymous)
+                {
+                    c.SetSessionKey(initiator.SessionKey);
+                    if (c.Dialect.IsSmb3() && !c.VerifySignature(response))
+                        return NtStatus.AccessDenied; // 3.x servers must sign the final SESSION_SETUP response
+                }
+                return NtStatus.Success;
+            }
+            status = initiator.Step(serverToken, out token);
+            if (status == NtStatus.Success)
+            {
+                // SPNEGO finished on our side but the server still wants a leg; send nothing more.
+                return NtStatus.InvalidNetworkResponse;
+            }
+        }
+        return status;
+    }
+
+    /// <summary>TREE_CONNECT to \\server\share; returns the status and the tree id.</summary>
+    public static async Task<(NtStatus Status, uint TreeId, byte ShareType)> TreeConnectAsync(this Smb2ClientConnection c,
+        string path)
+    {
+        var response = await c.SendAsync(Smb2Command.TreeConnect, body => TreeConnectRequest.Write(body, 0, path))
+            .ConfigureAwait(false);
+        byte type = TreeConnectResponse.TryParse(response.Message, out var tc) ? tc.ShareType : (byte)0;
+        return (response.Status, response.TreeId, type);
+    }
+
+    /// <summary>Opens a named pipe on an IPC$ tree.</summary>
+    public static async Task<(NtStatus Status, FileId FileId)> OpenPipeAsync(this Smb2ClientConnection c, uint treeId,
+        string name)
+    {
+        const uint ReadWrite = 0x0012019F;
+        var response = await c.SendAsync(Smb2Command.Create, body => CreateRequest.Write(body, 0, 2, ReadWrite, 0,
+            3, 1, 0, name, default), treeId).ConfigureAwait(false);
+        var id = CreateResponse.TryParse(response.Message, out var cr) ? cr.FileId : default;
+        return (response.Status, id);
+    }
+
+    /// <summary>FSCTL_PIPE_TRANSCEIVE: one DCERPC PDU in, the reply out.</summary>
+    public static async Task<(NtStatus Status, byte[] Output)> TransceiveAsync(this Smb2ClientConnection c, uint treeId,
+        FileId fileId, byte[] input, uint maxOutput = 4280)
+    {
+        var response = await c.SendAsync(Smb2Command.Ioctl, body => IoctlRequest.Write(body,
+            FsctlCodes.FSCTL_PIPE_TRANSCEIVE, fileId, input, 0, maxOutput, IoctlRequest.FlagIsFsctl), treeId)
+            .ConfigureAwait(false);
+        var output = IoctlResponse.TryParse(response.Message, out var io) ? io.Output.ToArray() : [];
+        return (response.Status, output);
+    }
+}
