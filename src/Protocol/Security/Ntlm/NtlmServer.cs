@@ -23,7 +23,8 @@ public sealed class NtlmServer
 
     private readonly ServerIdentity _names;
     private readonly NtHashLookup _lookup;
-    private readonly byte[] _serverChallenge;
+    private byte[] _serverChallenge;
+    private byte[]? _replayedChallenge;
     private byte[]? _negotiate, _challenge;
     private NtlmNegotiateFlags _challengeFlags;
 
@@ -35,6 +36,18 @@ public sealed class NtlmServer
         if (serverChallenge is not null && serverChallenge.Length != 8)
             throw new ArgumentException("the server challenge is 8 bytes", nameof(serverChallenge));
         _serverChallenge = serverChallenge ?? RandomNumberGenerator.GetBytes(8);
+    }
+
+    /// <summary>
+    /// Tests only: an acceptor that answers with a given CHALLENGE message, byte for byte, instead of its own. A
+    /// captured client AUTHENTICATE can only be verified this way, because its MIC covers the CHALLENGE the
+    /// client saw (the server challenge alone is not enough).
+    /// </summary>
+    public static NtlmServer ForReplay(ServerIdentity names, NtHashLookup lookup, byte[] challengeMessage)
+    {
+        if (!NtlmChallengeMessage.TryParse(challengeMessage, out var c))
+            throw new ArgumentException("not a CHALLENGE_MESSAGE", nameof(challengeMessage));
+        return new NtlmServer(names, lookup, c.ServerChallenge.ToArray()) { _replayedChallenge = challengeMessage };
     }
 
     /// <summary>Tests only: the FILETIME put in MsvAvTimestamp; null means now.</summary>
@@ -57,6 +70,14 @@ public sealed class NtlmServer
         challenge = null;
         if (_negotiate is not null || !NtlmNegotiateMessage.TryParse(token, out var negotiate)) return NtStatus.InvalidParameter;
         _negotiate = token.ToArray();
+
+        if (_replayedChallenge is not null)
+        {
+            NtlmChallengeMessage.TryParse(_replayedChallenge, out var replayed);
+            _challengeFlags = replayed.Flags;
+            challenge = _challenge = _replayedChallenge;
+            return NtStatus.MoreProcessingRequired;
+        }
 
         var clientFlags = negotiate.Flags;
         var flags = BaseFlags | (clientFlags & Echoed);
