@@ -86,8 +86,10 @@ public sealed class RpcPipe : INamedPipe
             data[..take].CopyTo(_input.AsSpan(_inputLength));
             _inputLength += take;
             data = data[take..];
-            if (_inputLength >= RpcPduHeader.Size && RpcPduHeader.TryPeekFragLength(_input.AsSpan(0, _inputLength), out ushort fl)
-                && fl == _inputLength)
+            if (_inputLength < RpcPduHeader.Size) continue;
+            RpcPduHeader.TryPeekFragLength(_input.AsSpan(0, _inputLength), out ushort fl);
+            if (fl < RpcPduHeader.Size) continue; // reported at the top of the loop, or by the next write
+            if (fl == _inputLength)
             {
                 _inputLength = 0;
                 OnFragment(_input.AsSpan(0, fl));
