@@ -43,8 +43,8 @@ public sealed class NegotiateHandler(GlobalConfig config, DatapathOptions limits
 
         var connection = request.Connection;
         connection.ClientDialects = offered;
-        connection.ClientSecurityMode = negotiate.SecurityMode;
-        connection.ClientCapabilities = negotiate.Capabilities;
+        connection.ClientSecurityMode = (ushort)negotiate.SecurityMode;
+        connection.ClientCapabilities = (uint)negotiate.Capabilities;
         connection.ClientGuid = dialect == Smb2Dialect.Smb202 ? Guid.Empty : negotiate.ClientGuid;
         return Respond(connection, dialect, response);
     }
@@ -58,9 +58,9 @@ public sealed class NegotiateHandler(GlobalConfig config, DatapathOptions limits
     {
         uint capabilities = 0;
         if (dialect is not (Smb2Dialect.Smb202 or Smb2Dialect.Wildcard))
-            capabilities |= Smb2GlobalCapabilities.LargeMtu; // multi-credit requests; nothing else is implemented yet
-        ushort securityMode = Smb2SecurityMode.SigningEnabled;
-        if (config.ServerSigning == SigningPolicy.Mandatory) securityMode |= Smb2SecurityMode.SigningRequired;
+            capabilities |= (uint)Smb2GlobalCapabilities.LargeMtu; // multi-credit requests; nothing else is implemented yet
+        ushort securityMode = (ushort)Smb2SecurityMode.SigningEnabled;
+        if (config.ServerSigning == SigningPolicy.Mandatory) securityMode |= (ushort)Smb2SecurityMode.SigningRequired;
 
         uint maxIo = dialect is Smb2Dialect.Smb202 or Smb2Dialect.Wildcard ? Smb202MaxIo : limits.MaxIoSize;
         uint maxTransact = dialect is Smb2Dialect.Smb202 or Smb2Dialect.Wildcard ? Smb202MaxIo : limits.MaxTransactSize;

@@ -77,7 +77,7 @@ public sealed class SessionSetupHandler(GlobalConfig config, ISecurityContextFac
         if (identity.IsAnonymous || identity.IsGuest)
         {
             // No key to sign with: anonymous and guest sessions are never signed ([MS-SMB2] 3.3.5.5.3).
-            sessionFlags = identity.IsAnonymous ? Smb2SessionFlags.IsNull : Smb2SessionFlags.IsGuest;
+            sessionFlags = (ushort)(identity.IsAnonymous ? Smb2SessionFlags.IsNull : Smb2SessionFlags.IsGuest);
             session.SessionKey = [];
             session.SigningKey = [];
             session.SigningRequired = false;
