@@ -12,7 +12,8 @@
 #        running from DIR on PORT: prints its pid and succeeds.
 # stop:  stops the smbd started from DIR, its children and the RPC helpers
 #        (samba-dcerpcd, rpcd_*) Samba starts on the first share listing;
-#        only processes whose command line names DIR/smb.conf are signalled.
+#        only processes whose command line names DIR/smb.conf are signalled
+#        (DIR alone identifies the instance; PORT is only checked for form).
 #        DIR is kept (logs in DIR/log).
 #
 # Needs root and the samba package (scripts/install-test-deps.sh). DIR must be
