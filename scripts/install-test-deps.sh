@@ -54,9 +54,9 @@ tool_problems() {
         && echo "/usr/bin/python3 cannot import impacket.smbconnection"
     if ! command -v dotnet >/dev/null; then
         echo "dotnet is not on PATH: install the .NET 10 SDK (https://learn.microsoft.com/dotnet/core/install/linux-debian)"
-    elif ! v=$(dotnet --version 2>/dev/null); then
-        echo "'dotnet --version' failed: is a .NET SDK (not only a runtime) installed? FastSmb needs the .NET 10 SDK"
-    elif [[ "$v" != 10.* ]]; then
+    elif ! v=$(dotnet --version 2>&1); then
+        echo "'dotnet --version' failed (FastSmb needs the .NET 10 SDK, not only a runtime): $(head -n 2 <<<"$v" | tr '\n' ' ')"
+    elif v=$(grep -v '^[[:space:]]*$' <<<"$v" | tail -n 1) && [[ "$v" != 10.* ]]; then
         echo "dotnet --version is $v; FastSmb needs the .NET 10 SDK (10.x)"
     fi
     return 0
