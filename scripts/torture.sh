@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# torture.sh - run smbtorture suites against an SMB server and count the results
+#
+# Usage: torture.sh HOST PORT SUITE...
+#   e.g. torture.sh 127.0.0.1 4464 smb2.connect smb2.read
+#
+# Prints one line per suite:  SUITE passed N failed M skipped S errors E
+# then the total:             N passed, M failed     (M counts failures + errors)
+# Exit 0 when nothing failed, 1 when something did, 2 on a usage/setup error.
+#
+# Environment:
+#   TORTURE_USER     user%password (default bench%benchpass, the reference Samba's)
+#   TORTURE_SHARE    share name (default share)
+#   TORTURE_TIMEOUT  seconds per suite (default 300); a suite cut short counts an error
+#   TORTURE_LOG      directory for SUITE.log (full smbtorture output) and
+#                    summary.txt (default artifacts/torture)
+#   TORTURE_OPTS     more smbtorture arguments, split on blanks
+#   SMBTORTURE       the smbtorture binary (default: smbtorture on PATH)
+# smbtorture gets a client smb.conf holding only [global], so /etc/samba/smb.conf
+# never changes what it does, and --use-kerberos=off.
+set -uo pipefail
+
+me=torture
+die() { echo "$me: error: $*" >&2; exit 2; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2; exit 2; }
+
+[ $# -ge 3 ] || usage
+HOST=$1 PORT=$2
+shift 2
+[[ "$PORT" =~ ^[0-9]+$ ]] || die "bad PORT '$PORT'"
+SMBTORTURE=${SMBTORTURE:-smbtorture}
+command -v "$SMBTORTURE" >/dev/null || die "$SMBTORTURE not found (scripts/install-test-deps.sh installs samba-testsuite)"
+TIMEOUT=${TORTURE_TIMEOUT:-300}
+[[ "$TIMEOUT" =~ ^[1-9][0-9]*$ ]] || die "bad TORTURE_TIMEOUT '$TIMEOUT'"
+CREDS=${TORTURE_USER:-bench%benchpass}
+SHARE=${TORTURE_SHARE:-share}
+LOGDIR=${TORTURE_LOG:-artifacts/torture}
+read -r -a extra <<<"${TORTURE_OPTS:-}"
+
+mkdir -p "$LOGDIR/tmp" || die "cannot create $LOGDIR"
+LOGDIR=$(cd "$LOGDIR" && pwd -P)
+CONF=$LOGDIR/client.conf
+printf '[global]\n' >"$CONF"
+
+timeout 3 bash -c "exec 3<>/dev/tcp/$HOST/$PORT" 2>/dev/null \
+    || die "nothing accepts TCP connections on $HOST:$PORT"
+
+# Counts the subunit v1 results of one smbtorture log: "passed failed skipped
+# errors [unfinished-test]".
+# A result counts once per test; "[ ... ]" detail blocks are skipped; a test
+# announced ("test: X") but never given a result (crash, time limit) is an error.
+count_results() {
+    awk '
+    { sub(/\r$/, "") }
+    inblock { if ($0 == "]") inblock = 0; next }
+    /^(test|testing): / { name = $0; sub(/^[a-z]+: /, "", name); open_test = name; done[name] = 0; next }
+    /^(success|successful|failure|fail|error|skip|xfail|uxsuccess): / {
+        kind = $0; sub(/:.*/, "", kind)
+        name = $0; sub(/^[a-z]+: /, "", name)
+        if (name ~ / \[$/) { sub(/ \[$/, "", name); inblock = 1 }
+        else sub(/ \[.*\]$/, "", name)
+        if (name in done && done[name]) next
+        done[name] = 1
+        if (name == open_test) open_test = ""
+        if (kind ~ /^success/) p++
+        else if (kind ~ /^fail/ || kind == "uxsuccess") f++
+        else if (kind == "skip" || kind == "xfail") s++
+        else e++
+        next
+    }
+    END {
+        if (open_test != "") e++
+        printf "%d %d %d %d %s\n", p, f, s, e, open_test
+    }' "$1"
+}
+
+total_pass=0 total_fail=0
+summary=$LOGDIR/summary.txt
+: >"$summary"
+for suite in "$@"; do
+    log=$LOGDIR/$(printf '%s' "$suite" | tr -c 'A-Za-z0-9._-' '_').log
+    start=$SECONDS
+    timeout --kill-after=15 "$((TIMEOUT + 15))" \
+        "$SMBTORTURE" "//$HOST/$SHARE" -p "$PORT" -U "$CREDS" -s "$CONF" --use-kerberos=off \
+        --format=subunit --option=torture:progress=no --maximum-runtime="$TIMEOUT" \
+        --basedir="$LOGDIR/tmp" "${extra[@]}" "$suite" </dev/null >"$log" 2>&1
+    rc=$?
+    read -r p f s e unfinished < <(count_results "$log")
+    why=${unfinished:+"no result for $unfinished"}
+    if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] || grep -q 'maximum runtime exceeded' "$log"; then
+        why="stopped after ${TIMEOUT}s"
+        [ $((f + e)) -gt 0 ] || e=$((e + 1))
+    elif [ -n "$why" ]; then
+        :
+    elif [ "$rc" -ne 0 ] && [ $((f + e)) -eq 0 ]; then
+        why="smbtorture exited $rc with no failed test"
+        e=$((e + 1))
+    elif [ $((p + f + s + e)) -eq 0 ]; then
+        why="no test results (unknown suite?)"
+        e=1
+    fi
+    line="$suite passed $p failed $f skipped $s errors $e"
+    echo "$line"
+    echo "$line rc=$rc time=$((SECONDS - start))s${why:+ ($why)}" >>"$summary"
+    [ -z "$why" ] || echo "$me: $suite: $why (log $log)" >&2
+    total_pass=$((total_pass + p))
+    total_fail=$((total_fail + f + e))
+done
+
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
