@@ -12,6 +12,15 @@ public sealed record DatapathOptions
     /// <summary>Most credits one connection may hold ([MS-SMB2] 3.3.1.2; Samba's "smb2 max credits").</summary>
     public int MaxCredits { get; init; } = 8192;
 
+    /// <summary>
+    /// Connections that have not yet completed a SESSION_SETUP may be held open by anyone who can reach the port;
+    /// past this many at once, new connections are closed on accept (existing clients are not affected).
+    /// </summary>
+    public int MaxUnauthenticatedConnections { get; init; } = 256;
+
+    /// <summary>How long a connection may stay without an authenticated session before it is dropped.</summary>
+    public TimeSpan UnauthenticatedTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>A frame longer than this is a protocol violation (room for the largest WRITE plus headers).</summary>
     public int MaxMessageLength => (int)Math.Min(Transport.DirectTcpFraming.MaxFrameLength, Math.Max(MaxIoSize, MaxTransactSize) + 64 * 1024);
 }

@@ -14,8 +14,10 @@ public sealed class SmbServer(Smb2Dispatcher dispatcher, DatapathOptions options
     private readonly List<Task> _acceptLoops = new();
     private readonly List<ITransportListener> _listeners = new();
     private readonly HashSet<Task> _connections = new();
+    private readonly UnauthenticatedConnections _unauthenticated = new(options.MaxUnauthenticatedConnections);
 
     public int ConnectionCount { get { lock (_connections) return _connections.Count; } }
+    public int UnauthenticatedCount => _unauthenticated.Count;
 
     public void Start(ITransportListener listener)
     {
@@ -36,7 +38,13 @@ public sealed class SmbServer(Smb2Dispatcher dispatcher, DatapathOptions options
             catch (ObjectDisposedException) { return; }
             catch (System.Net.Sockets.SocketException) { continue; }
 
-            var owner = new ConnectionOwner(transport, dispatcher, options, log);
+            if (!_unauthenticated.TryEnter())
+            {
+                log.ConnectionDropped(transport.RemoteEndPoint?.ToString() ?? "", "too many unauthenticated connections");
+                await transport.DisposeAsync().ConfigureAwait(false);
+                continue;
+            }
+            var owner = new ConnectionOwner(transport, dispatcher, options, log, _unauthenticated);
             string client = owner.Connection.ClientAddress;
             log.ConnectionAccepted(client);
             Task run;

@@ -12,14 +12,22 @@ namespace FastSmb.Datapath.Connections;
 /// Exceptions are caught here, at the connection boundary: a bug drops one connection, never the server.
 /// </summary>
 public sealed class ConnectionOwner(ITransportConnection transport, Smb2Dispatcher dispatcher, DatapathOptions options,
-    IServerLog log)
+    IServerLog log, UnauthenticatedConnections? unauthenticated = null)
 {
     private readonly Smb2Connection _connection = new(transport.RemoteEndPoint, options.MaxCredits);
 
+    // One request or completion at a time: the receive loop and out-of-band completions both take it.
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
     public Smb2Connection Connection => _connection;
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public async Task RunAsync(CancellationToken serverStopping)
     {
+        // Dropped when it has not authenticated in time; the deadline is lifted by the first valid session.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);
+        deadline.CancelAfter(options.UnauthenticatedTimeout);
+        bool authenticated = false;
+        var cancellationToken = deadline.Token;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         using var response = new ResponseBuffer();
         int buffered = 0;
@@ -51,9 +59,24 @@ public sealed class ConnectionOwner(ITransportConnection transport, Smb2Dispatch
                     var message = buffer.AsMemory(consumed + DirectTcpFraming.HeaderSize, length);
                     consumed += DirectTcpFraming.HeaderSize + length;
 
-                    dispatcher.Process(_connection, message.Span, response);
-                    if (!response.IsEmpty)
-                        await transport.SendAsync(response.CompleteFrame(), cancellationToken).ConfigureAwait(false);
+                    await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        dispatcher.Process(_connection, message.Span, response);
+                        if (!response.IsEmpty)
+                            await transport.SendAsync(response.CompleteFrame(), cancellationToken).ConfigureAwait(false);
+                        await FlushOutboxAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        _gate.Release();
+                    }
+                    if (!authenticated && HasValidSession())
+                    {
+                        authenticated = true;
+                        deadline.CancelAfter(Timeout.InfiniteTimeSpan);
+                        unauthenticated?.Leave();
+                    }
                     if (_connection.DisconnectRequested)
                     {
                         log.ConnectionDropped(_connection.ClientAddress, _connection.DisconnectReason ?? "protocol error");
@@ -71,6 +94,8 @@ public sealed class ConnectionOwner(ITransportConnection transport, Smb2Dispatch
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            if (!authenticated && !serverStopping.IsCancellationRequested)
+                log.ConnectionDropped(_connection.ClientAddress, $"no authenticated session within {options.UnauthenticatedTimeout.TotalSeconds:0} s");
         }
         catch (System.Net.Sockets.SocketException)
         {
@@ -82,14 +107,50 @@ public sealed class ConnectionOwner(ITransportConnection transport, Smb2Dispatch
         }
         finally
         {
+            if (!authenticated) unauthenticated?.Leave();
             Cleanup(dispatcher.Sessions);
             ArrayPool<byte>.Shared.Return(buffer);
             await transport.DisposeAsync().ConfigureAwait(false);
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> as the connection's owner (under its gate), then sends whatever it queued: the way
+    /// other threads complete this connection's async operations without touching its state concurrently.
+    /// </summary>
+    public async Task RunAsOwnerAsync(Action<Smb2Connection> work, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            work(_connection);
+            await FlushOutboxAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private bool HasValidSession()
+    {
+        foreach (var session in _connection.Sessions)
+            if (session.State == SessionState.Valid) return true;
+        return false;
+    }
+
+    private async Task FlushOutboxAsync(CancellationToken cancellationToken)
+    {
+        while (_connection.Outbox.TryDequeue(out var frame))
+            await transport.SendAsync(frame, cancellationToken).ConfigureAwait(false);
+    }
+
     private void Cleanup(SessionRegistry sessions)
     {
+        // Pending operations die with the connection: undo their registrations, send nothing.
+        foreach (var op in _connection.AsyncOperations.Values.ToArray())
+            op.OnCancel?.Invoke();
+        _connection.AsyncOperations.Clear();
         foreach (var session in _connection.Sessions.ToArray())
         {
             session.CloseAll();

@@ -41,6 +41,18 @@ public sealed class Smb2Connection(EndPoint? remoteEndPoint, int maxCredits)
         DisconnectReason ??= reason;
     }
 
+    /// <summary>[MS-SMB2] 3.3.1.7 Connection.AsyncCommandList: requests that got an interim response, by AsyncId.</summary>
+    public Dictionary<ulong, Dispatch.AsyncOperation> AsyncOperations { get; } = new();
+
+    private ulong _nextAsyncId;
+
+    /// <summary>A fresh AsyncId: non-zero and unique on this connection ([MS-SMB2] 3.3.4.2).</summary>
+    public ulong NewAsyncId() => ++_nextAsyncId;
+
+    /// <summary>Frames completed out of turn (final responses of async operations), sent by the owner after the
+    /// response in progress.</summary>
+    public Queue<byte[]> Outbox { get; } = new();
+
     public IReadOnlyList<Smb2Session> Sessions => _sessions;
     public void AddSession(Smb2Session session) => _sessions.Add(session);
     public void RemoveSession(Smb2Session session) => _sessions.Remove(session);

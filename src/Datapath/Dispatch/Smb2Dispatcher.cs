@@ -126,7 +126,12 @@ public sealed class Smb2Dispatcher
         public ulong SessionId;
         public uint TreeId;
         public FileId FileId;
-        public NtStatus Status;
+        /// <summary>
+        /// The status of a failed CREATE earlier in the related chain: the operations after it have no file to work
+        /// on and fail with that same status ("the server SHOULD fail the current operation with the same error
+        /// code returned by the previous operation"), as Windows and Samba do. Other failures do not propagate.
+        /// </summary>
+        public NtStatus CreateError;
     }
 
     private void ProcessOne(Smb2Connection connection, Smb2Header header, bool more, ref CompoundState previous,
@@ -135,8 +140,9 @@ public sealed class Smb2Dispatcher
         var command = header.Command;
         if (command == Smb2Command.Cancel)
         {
-            // CANCEL consumes no credit and gets no response ([MS-SMB2] 3.3.5.16); nothing is async yet, so
-            // there is nothing to cancel.
+            // CANCEL consumes no credit and gets no response of its own ([MS-SMB2] 3.3.5.16); the request it names
+            // ends with STATUS_CANCELLED.
+            CancelTarget(connection, header);
             return;
         }
 
@@ -156,7 +162,7 @@ public sealed class Smb2Dispatcher
             if (!previous.Any)
             {
                 // The first request of a chain cannot be related ([MS-SMB2] 3.3.5.2.7.2).
-                previous.Status = NtStatus.InvalidParameter;
+                previous.CreateError = NtStatus.InvalidParameter;
             }
             sessionId = previous.SessionId;
             treeId = previous.TreeId;
@@ -168,13 +174,22 @@ public sealed class Smb2Dispatcher
 
         response.BeginMessage();
         NtStatus status;
-        if (related && previous.Status.IsError())
-            status = previous.Status; // a failed command fails the rest of a related chain
+        if (related && previous.CreateError.IsError())
+            status = previous.CreateError;
         else
             status = Route(ref request, command, sessionId, treeId, charge, response);
 
         if (connection.DisconnectRequested)
             return;
+        if (status == NtStatus.Pending && request.Async is { } op)
+        {
+            WriteInterim(connection, header, op, more, response);
+            previous.Any = true;
+            previous.SessionId = request.ResponseSessionId;
+            previous.TreeId = request.ResponseTreeId;
+            if (request.CompoundFileId != default) previous.FileId = request.CompoundFileId;
+            return;
+        }
         if (status.IsError() && response.BodyLength == 0)
             response.Advance(ErrorResponse.Write(response.GetBodySpan(16), default));
 
@@ -197,8 +212,48 @@ public sealed class Smb2Dispatcher
         previous.Any = true;
         previous.SessionId = request.ResponseSessionId;
         previous.TreeId = request.ResponseTreeId;
-        previous.Status = status;
+        if (!related) previous.CreateError = NtStatus.Success;
+        if (command == Smb2Command.Create && status.IsError()) previous.CreateError = status;
         if (request.CompoundFileId != default) previous.FileId = request.CompoundFileId;
+    }
+
+    /// <summary>
+    /// [MS-SMB2] 3.3.4.2 interim response: the request's header with STATUS_PENDING, the async form with the new
+    /// AsyncId, the credits this request earns, an ERROR body, and no signature ("SHOULD NOT sign").
+    /// </summary>
+    private static void WriteInterim(Smb2Connection connection, Smb2Header header, AsyncOperation op, bool more,
+        ResponseBuffer response)
+    {
+        response.DiscardBody();
+        response.Advance(ErrorResponse.Write(response.GetBodySpan(16), default));
+        ushort charge = connection.Dialect.SupportsMultiCredit() ? header.CreditCharge : (ushort)1;
+        ushort grant = connection.Credits.Grant(header.CreditRequest, charge);
+        var flags = header.Flags & (Smb2HeaderFlags.RelatedOperations | Smb2HeaderFlags.PriorityMask);
+        Smb2Header.WriteResponse(response.CurrentMessage, header.Command, NtStatus.Pending, charge, grant, flags,
+            header.MessageId, 0, op.SessionId, op.AsyncId);
+        if (more)
+        {
+            response.PadMessageTo8();
+            Smb2Header.SetNextCommand(response.CurrentMessage, (uint)response.MessageLength);
+        }
+    }
+
+    /// <summary>Finds what a CANCEL names: by AsyncId in the async form, else by MessageId ([MS-SMB2] 3.3.5.16).</summary>
+    private static void CancelTarget(Smb2Connection connection, Smb2Header header)
+    {
+        AsyncOperation? target = null;
+        if (header.IsAsync)
+        {
+            connection.AsyncOperations.TryGetValue(header.AsyncId, out target);
+        }
+        else
+        {
+            foreach (var op in connection.AsyncOperations.Values)
+                if (op.MessageId == header.MessageId) { target = op; break; }
+        }
+        // A CANCEL for another session's request is ignored, as for one that names nothing.
+        if (target is not null && target.SessionId == header.SessionId)
+            AsyncResponder.Cancel(connection, target);
     }
 
     private NtStatus Route(ref Smb2Request request, Smb2Command command, ulong sessionId, uint treeId, ushort charge,

@@ -34,7 +34,24 @@ public ref struct Smb2Request
     /// guest SESSION_SETUP, or a session that no longer exists.</summary>
     public bool SuppressSignResponse;
 
+    /// <summary>Set by <see cref="GoAsync"/>: the handler returns STATUS_PENDING and completes the operation later.</summary>
+    public AsyncOperation? Async;
+
     public readonly ReadOnlySpan<byte> Message => Header.Message;
+
+    /// <summary>
+    /// Turns this request into an async operation: the dispatcher answers it with an interim STATUS_PENDING and the
+    /// handler completes it later with <see cref="AsyncResponder.Complete"/>. The handler must return
+    /// <see cref="NtStatus.Pending"/>.
+    /// </summary>
+    public AsyncOperation GoAsync()
+    {
+        var op = new AsyncOperation(Connection.NewAsyncId(), Header.Command, Header.MessageId, ResponseSessionId,
+            ResponseTreeId, Session, Header.IsSigned);
+        Connection.AsyncOperations.Add(op.AsyncId, op);
+        Async = op;
+        return op;
+    }
 
     /// <summary>Resolves the FileId a request names, honouring the related-compound rule.</summary>
     public readonly FileId ResolveFileId(FileId requested) =>

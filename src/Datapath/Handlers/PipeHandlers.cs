@@ -60,8 +60,17 @@ public sealed class PipeHandlers(INamedPipeHost pipes)
         if (status != NtStatus.Success) return status;
         if (read.Length > request.Connection.MaxReadSize) return NtStatus.InvalidParameter;
 
+        if (open.PendingRead is not null) return NtStatus.InvalidPipeState; // one waiting read per pipe
         var body = response.GetBodySpan(16 + (int)read.Length);
         status = open.Pipe!.Read(body.Slice(16, (int)read.Length), out int count);
+        if (status == NtStatus.InvalidPipeState)
+        {
+            // Nothing to read yet: wait for the next WRITE on this pipe, as Windows and Samba do.
+            var op = request.GoAsync();
+            open.PendingRead = (op, read.Length);
+            op.OnCancel = () => open.PendingRead = null;
+            return NtStatus.Pending;
+        }
         if (status.IsError()) return status;
         if (count == 0 && read.Length > 0) return NtStatus.EndOfFile;
         ReadResponse.WriteHeader(body, (uint)count, 0);
@@ -76,6 +85,7 @@ public sealed class PipeHandlers(INamedPipeHost pipes)
         if (status != NtStatus.Success) return status;
         status = open.Pipe!.Write(write.Data);
         if (status.IsError()) return status;
+        CompletePendingRead(request.Connection, open);
         response.Advance(WriteResponse.Write(response.GetBodySpan(16), (uint)write.Data.Length));
         return NtStatus.Success;
     }
@@ -99,6 +109,22 @@ public sealed class PipeHandlers(INamedPipeHost pipes)
         IoctlResponse.WriteHeader(body, ioctl.CtlCode, open.FileId, (uint)count);
         response.Advance(IoctlResponse.FixedSize + count);
         return status;
+    }
+
+    /// <summary>Answers a READ that was waiting on this pipe, now that a write may have produced output.</summary>
+    private static void CompletePendingRead(Connections.Smb2Connection connection, Open open)
+    {
+        if (open.PendingRead is not { } pending) return;
+        var scratch = new byte[pending.Length];
+        var status = open.Pipe!.Read(scratch, out int count);
+        if (status == NtStatus.InvalidPipeState) return; // still nothing: keep waiting
+        open.PendingRead = null;
+        AsyncResponder.Complete(connection, pending.Operation, status, body =>
+        {
+            ReadResponse.WriteHeader(body, (uint)count, 0);
+            scratch.AsSpan(0, count).CopyTo(body[16..]);
+            return 16 + count;
+        });
     }
 
     private static NtStatus FindPipe(ref Smb2Request request, FileId requested, out Open open)

@@ -15,5 +15,14 @@ public sealed class Open(FileId fileId, TreeConnect tree, string name, INamedPip
     public INamedPipe? Pipe { get; } = pipe;
     public uint GrantedAccess { get; init; }
 
-    public void Dispose() => Pipe?.Dispose();
+    /// <summary>A READ on this pipe waiting for data (a message-mode pipe read blocks until a write produces
+    /// output), with the length it asked for.</summary>
+    public (Dispatch.AsyncOperation Operation, uint Length)? PendingRead { get; set; }
+
+    public void Dispose()
+    {
+        PendingRead?.Operation.OnCancel?.Invoke();
+        PendingRead = null;
+        Pipe?.Dispose();
+    }
 }

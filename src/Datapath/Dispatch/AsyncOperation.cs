@@ -1,0 +1,38 @@
+using FastSmb.Datapath.Sessions;
+using FastSmb.Protocol.Smb2;
+
+namespace FastSmb.Datapath.Dispatch;
+
+/// <summary>
+/// A request answered with an interim STATUS_PENDING that completes later ([MS-SMB2] 3.3.4.2): a pipe read
+/// waiting for data today; blocking locks, change notify and lease-break waits later. Lives in its connection's
+/// async table from the interim response until the final one. Owned by the connection's owner: created,
+/// completed and cancelled only under it.
+/// </summary>
+public sealed class AsyncOperation
+{
+    internal AsyncOperation(ulong asyncId, Smb2Command command, ulong messageId, ulong sessionId, uint treeId,
+        Smb2Session? session, bool signed)
+    {
+        AsyncId = asyncId;
+        Command = command;
+        MessageId = messageId;
+        SessionId = sessionId;
+        TreeId = treeId;
+        Session = session;
+        RequestWasSigned = signed;
+    }
+
+    public ulong AsyncId { get; }
+    public Smb2Command Command { get; }
+    public ulong MessageId { get; }
+    public ulong SessionId { get; }
+    public uint TreeId { get; }
+    public Smb2Session? Session { get; }
+    public bool RequestWasSigned { get; }
+
+    /// <summary>Set by the handler that pends: undoes its registration when CANCEL arrives or the connection ends.</summary>
+    public Action? OnCancel { get; set; }
+
+    public bool IsCompleted { get; internal set; }
+}
