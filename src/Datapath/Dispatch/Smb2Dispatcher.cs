@@ -43,7 +43,7 @@ public sealed class Smb2Dispatcher
     /// <summary>
     /// Processes one message. Writes the response frame into <paramref name="response"/> (possibly nothing, e.g.
     /// for CANCEL), and calls <see cref="Smb2Connection.RequestDisconnect"/> when the spec says to drop the
-    /// connection; the owner sends what was written, then disconnects.
+    /// connection; then nothing is written and the owner disconnects.
     /// </summary>
     public void Process(Smb2Connection connection, ReadOnlySpan<byte> message, ResponseBuffer response)
     {
@@ -60,6 +60,10 @@ public sealed class Smb2Dispatcher
             return;
         }
         ProcessChain(connection, first, response);
+        // A dropped connection gets no reply: the message being built has only a reserved, unwritten header
+        // (stale bytes of a pooled buffer, possibly another connection's data), and earlier responses of its
+        // chain would point with NextCommand at nothing.
+        if (connection.DisconnectRequested) response.Reset();
     }
 
     private void ProcessSmb1Negotiate(Smb2Connection connection, ReadOnlySpan<byte> message, ResponseBuffer response)
