@@ -256,7 +256,10 @@ public sealed class Smb2Dispatcher
             return NtStatus.UserSessionDeleted;
         }
         request.Session = session;
-        if (session.State != SessionState.Valid && command != Smb2Command.SessionSetup)
+        // "If Session.State is InProgress [or Expired], the server MUST continue to process the SMB2 LOGOFF, SMB2
+        // CLOSE, and SMB2 LOCK commands"; SESSION_SETUP is what completes an InProgress session.
+        if (session.State != SessionState.Valid
+            && command is not (Smb2Command.SessionSetup or Smb2Command.Logoff or Smb2Command.Close or Smb2Command.Lock))
         {
             request.SuppressSignResponse = true;
             return session.State == SessionState.Expired ? NtStatus.NetworkSessionExpired : NtStatus.UserSessionDeleted;
