@@ -105,6 +105,28 @@ public class CompoundTests
         Assert.That(responses[1].Offset % 8, Is.Zero);
     }
 
+    [TestCase(Smb2Dialect.Smb210)]
+    [TestCase(Smb2Dialect.Smb302)]
+    public async Task SignedChain_TwoEchoes_EachResponseSignedOverItsPaddedBytes(Smb2Dialect dialect)
+    {
+        await using var server = TestServer.Start();
+        var c = await server.LogonAsync(dialect);
+        ulong id = c.NextMessageId;
+        var chain = Messages.Compound(related: false, Messages.Echo(id, c.SessionId), Messages.Echo(id + 1, c.SessionId));
+        // [MS-SMB2] 3.2.4.1.4: each request is signed separately, over its bytes up to the next one (padding included).
+        uint first = Smb2Header.TryParse(chain, out var h) ? h.NextCommand : 0;
+        Messages.Sign(chain[..(int)first], c).CopyTo(chain, 0);
+        Messages.Sign(chain[(int)first..], c).CopyTo(chain, (int)first);
+
+        await c.SendRawAsync(chain);
+        var frame = await c.ReceiveFrameAsync();
+
+        Assert.That(frame, Is.Not.Null);
+        var responses = Messages.SplitChain(frame!);
+        Assert.That(responses.Select(r => r.Response.Status), Is.All.EqualTo(NtStatus.Success));
+        Assert.That(responses.Select(r => r.Response.IsSigned && c.VerifySignature(r.Response)), Is.All.True);
+    }
+
     [Test]
     public async Task UnrelatedChain_MiddleFails_OthersUnaffected()
     {

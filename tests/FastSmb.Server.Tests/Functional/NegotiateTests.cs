@@ -102,6 +102,39 @@ public class NegotiateTests
     }
 
     [Test]
+    public async Task Smb1Negotiate_OffersOnlySmb202_Answers0202AndNegotiationIsDone()
+    {
+        await using var server = TestServer.Start();
+        var c = server.Connect();
+        var smb1 = new byte[128];
+        int length = Smb1NegotiateRequest.Write(smb1, "NT LM 0.12", "SMB 2.002");
+
+        await c.SendRawAsync(smb1.AsMemory(0, length));
+        var first = await c.ReceiveFrameAsync();
+
+        Assert.That(first, Is.Not.Null);
+        Assert.That(NegotiateResponse.TryParse(first, out var n) ? n.DialectRevision : default, Is.EqualTo(Smb2Dialect.Smb202));
+        // [MS-SMB2] 3.3.5.3.2: 2.0.2 is negotiated, so the next request may be an ECHO, and a NEGOTIATE would be a second one.
+        await c.SendRawAsync(Messages.Echo(1));
+        var echo = await c.ReceiveFrameAsync();
+        Assert.That(echo, Is.Not.Null);
+        Assert.That(Messages.StatusOf(echo!), Is.EqualTo(NtStatus.Success));
+    }
+
+    [Test]
+    public async Task Smb1Negotiate_AfterSmb2Negotiate_Disconnects()
+    {
+        await using var server = TestServer.Start();
+        var c = await server.NegotiateAsync();
+        var smb1 = new byte[128];
+        int length = Smb1NegotiateRequest.Write(smb1, "NT LM 0.12", "SMB 2.002", "SMB 2.???");
+
+        await c.SendRawAsync(smb1.AsMemory(0, length));
+
+        Assert.That(await c.ReceiveFrameAsync(), Is.Null);
+    }
+
+    [Test]
     public async Task Smb1Negotiate_OnlyNtLm012Offered_Disconnects()
     {
         await using var server = TestServer.Start();

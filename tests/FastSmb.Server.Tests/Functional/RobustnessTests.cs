@@ -120,6 +120,18 @@ public class RobustnessTests
     }
 
     [Test]
+    public async Task Dispatcher_UnknownCommandCode_FailsWithInvalidParameterAndKeepsConnection()
+    {
+        await using var server = TestServer.Start();
+        var c = await server.NegotiateAsync();
+
+        var response = await c.SendAsync((Smb2Command)0x0013, EchoRequest.Write);
+
+        Assert.That(response.Status, Is.EqualTo(NtStatus.InvalidParameter));
+        Assert.That((await c.SendAsync(Smb2Command.Echo, EchoRequest.Write)).Status, Is.EqualTo(NtStatus.Success));
+    }
+
+    [Test]
     public async Task ConnectionOwner_FrameNotStartingWithZero_Disconnects()
     {
         await using var server = TestServer.Start();
@@ -204,7 +216,9 @@ public class RobustnessTests
             {
                 var frame = await c.ReceiveFrameAsync();
                 if (frame is null) { closed = true; break; }
-                if (Smb2Header.TryParse(frame, out var h) && h.Command == Smb2Command.Echo && h.MessageId == id + 1) break;
+                Assert.That(Smb2Header.TryParse(frame, out var response) && (response.Flags & Smb2HeaderFlags.ServerToRedir) != 0,
+                    Is.True, $"iteration {i}: every frame is an SMB2 response, got {Convert.ToHexString(frame)}");
+                if (response.Command == Smb2Command.Echo && response.MessageId == id + 1) break;
             }
             if (closed) dropped++; else answered++;
             await c.DisposeAsync();
