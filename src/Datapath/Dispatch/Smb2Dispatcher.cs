@@ -43,7 +43,7 @@ public sealed class Smb2Dispatcher
     /// <summary>
     /// Processes one message. Writes the response frame into <paramref name="response"/> (possibly nothing, e.g.
     /// for CANCEL), and calls <see cref="Smb2Connection.RequestDisconnect"/> when the spec says to drop the
-    /// connection; the owner sends what was written, then disconnects.
+    /// connection; then nothing is written and the owner disconnects.
     /// </summary>
     public void Process(Smb2Connection connection, ReadOnlySpan<byte> message, ResponseBuffer response)
     {
@@ -60,6 +60,10 @@ public sealed class Smb2Dispatcher
             return;
         }
         ProcessChain(connection, first, response);
+        // A dropped connection gets no reply: the message being built has only a reserved, unwritten header
+        // (stale bytes of a pooled buffer, possibly another connection's data), and earlier responses of its
+        // chain would point with NextCommand at nothing.
+        if (connection.DisconnectRequested) response.Reset();
     }
 
     private void ProcessSmb1Negotiate(Smb2Connection connection, ReadOnlySpan<byte> message, ResponseBuffer response)
@@ -307,7 +311,10 @@ public sealed class Smb2Dispatcher
             return NtStatus.UserSessionDeleted;
         }
         request.Session = session;
-        if (session.State != SessionState.Valid && command != Smb2Command.SessionSetup)
+        // "If Session.State is InProgress [or Expired], the server MUST continue to process the SMB2 LOGOFF, SMB2
+        // CLOSE, and SMB2 LOCK commands"; SESSION_SETUP is what completes an InProgress session.
+        if (session.State != SessionState.Valid
+            && command is not (Smb2Command.SessionSetup or Smb2Command.Logoff or Smb2Command.Close or Smb2Command.Lock))
         {
             request.SuppressSignResponse = true;
             return session.State == SessionState.Expired ? NtStatus.NetworkSessionExpired : NtStatus.UserSessionDeleted;
