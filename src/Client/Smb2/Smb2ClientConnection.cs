@@ -50,6 +50,22 @@ public sealed class Smb2ClientConnection(Stream stream) : IAsyncDisposable
 
     public delegate int BodyWriter(Span<byte> body);
 
+    /// <summary>
+    /// CANCEL ([MS-SMB2] 2.2.30, 3.2.4.24) of the request sent with <paramref name="messageId"/>; with an
+    /// <paramref name="asyncId"/> (from its interim response) in the async header form. CANCEL consumes no message id
+    /// and has no response of its own: the cancelled request's final response follows.
+    /// </summary>
+    public async Task SendCancelAsync(ulong messageId, ulong asyncId = 0)
+    {
+        var message = new byte[Smb2Header.Size + 4];
+        var flags = asyncId != 0 ? Smb2HeaderFlags.AsyncCommand : Smb2HeaderFlags.None;
+        Smb2Header.WriteRequest(message, Smb2Command.Cancel, 0, 0, flags, messageId, 0, SessionId);
+        if (asyncId != 0) BinaryPrimitives.WriteUInt64LittleEndian(message.AsSpan(32), asyncId);
+        BinaryPrimitives.WriteUInt16LittleEndian(message.AsSpan(Smb2Header.Size), 4); // StructureSize
+        if (SignRequests && SigningKey.Length > 0) Smb2Signer.Sign(message, SigningAlgorithm, SigningKey);
+        await SendRawAsync(message).ConfigureAwait(false);
+    }
+
     /// <summary>Sends bytes as one Direct TCP frame, whatever they are (tests send malformed messages this way).</summary>
     public async Task SendRawAsync(ReadOnlyMemory<byte> message)
     {

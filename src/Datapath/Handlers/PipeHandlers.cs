@@ -47,6 +47,9 @@ public sealed class PipeHandlers(INamedPipeHost pipes)
         var fileId = request.ResolveFileId(close.FileId);
         if (!request.Tree!.RemoveOpen(fileId.Volatile, out var open) || open.FileId.Persistent != fileId.Persistent)
             return NtStatus.FileClosed;
+        // A read still waiting on the pipe ends with the handle, as an I/O request cancelled at cleanup.
+        if (open.PendingRead is { } pending)
+            AsyncResponder.Cancel(request.Connection, pending.Operation);
         open.Dispose();
         request.CompoundFileId = fileId;
         response.Advance(CloseResponse.Write(response.GetBodySpan(64), 0, 0, 0, 0, 0, 0, 0, 0));

@@ -153,19 +153,6 @@ public class NamedPipeTests
             Is.EqualTo(NtStatus.FileClosed));
     }
 
-    [Test]
-    public async Task Read_EmptyPipe_FailsWithoutData()
-    {
-        await using var server = TestServer.Start();
-        var (c, tree) = await server.TreeConnectAsync("IPC$");
-        var (_, pipe) = await c.OpenPipeAsync(tree, "srvsvc");
-
-        var (status, data) = await ReadAsync(c, tree, pipe, 100);
-
-        Assert.That(status.IsError(), Is.True, status.ToStatusName());
-        Assert.That(data, Is.Empty);
-    }
-
     private static void AssertShareList(byte[] pdu)
     {
         Assert.That(RpcResponse.TryParse(pdu, out var r), Is.True, "a DCERPC response PDU: " + Convert.ToHexString(pdu));
