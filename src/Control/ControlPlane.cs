@@ -20,7 +20,7 @@ public sealed class ControlPlane : IControlPlane
         IShareRegistry shares, INamedPipeHost pipes, SessionRegistry sessions, IControlLog log)
     {
         _negotiate = new NegotiateHandler(config, limits, security);
-        var sessionSetup = new SessionSetupHandler(config, security, sessions, log);
+        var sessionSetup = new SessionSetupHandler(config, security, sessions, log, limits.SessionLifetime);
         var tree = new TreeConnectHandler(shares);
         Negotiate = _negotiate.Handle;
         SessionSetup = sessionSetup.Handle;

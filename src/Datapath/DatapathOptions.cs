@@ -21,6 +21,13 @@ public sealed record DatapathOptions
     /// <summary>How long a connection may stay without an authenticated session before it is dropped.</summary>
     public TimeSpan UnauthenticatedTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How long a logon stays valid before the client must re-authenticate ([MS-SMB2] 3.3.1.8 Session.ExpirationTime);
+    /// null keeps NTLM sessions valid until logoff, as Windows and Samba do (Kerberos sessions will take the ticket's
+    /// end time).
+    /// </summary>
+    public TimeSpan? SessionLifetime { get; init; }
+
     /// <summary>A frame longer than this is a protocol violation (room for the largest WRITE plus headers).</summary>
     public int MaxMessageLength => (int)Math.Min(Transport.DirectTcpFraming.MaxFrameLength, Math.Max(MaxIoSize, MaxTransactSize) + 64 * 1024);
 }

@@ -18,6 +18,7 @@ public static class Smb2ClientSession
     {
         var ntlm = user is null ? NtlmClient.CreateAnonymous() : new NtlmClient(user, password, domain, "CLIENT");
         var initiator = new SpnegoNtlmInitiator(ntlm);
+        bool reauth = c.SessionId != 0 && c.SigningKey.Length > 0; // SESSION_SETUP on a live session
         var status = initiator.Step(default, out var token);
         while (status == NtStatus.MoreProcessingRequired)
         {
@@ -35,7 +36,12 @@ public static class Smb2ClientSession
                     var final = initiator.Step(serverToken, out _);
                     if (final != NtStatus.Success) return final;
                 }
-                if (!initiator.IsAnonymous)
+                if (reauth)
+                {
+                    // The session keeps its keys; 3.x servers sign the final response with them.
+                    if (c.Dialect.IsSmb3() && !c.VerifySignature(response)) return NtStatus.AccessDenied;
+                }
+                else if (!initiator.IsAnonymous)
                 {
                     c.SetSessionKey(initiator.SessionKey);
                     if (c.Dialect.IsSmb3() && !c.VerifySignature(response))

@@ -17,7 +17,7 @@ namespace FastSmb.Control.Smb2;
 /// kept on the session. Thread-safe.
 /// </summary>
 public sealed class SessionSetupHandler(GlobalConfig config, ISecurityContextFactory security, SessionRegistry sessions,
-    IControlLog log)
+    IControlLog log, TimeSpan? sessionLifetime = null)
 {
     private const ushort BindingFlag = 0x01;
 
@@ -83,7 +83,13 @@ public sealed class SessionSetupHandler(GlobalConfig config, ISecurityContextFac
             session.SigningRequired = false;
             request.SuppressSignResponse = true;
         }
-        else if (!reauth)
+        else if (reauth)
+        {
+            // Re-authentication keeps the session's keys ([MS-SMB2] 3.3.5.5.3); 3.x signs the final response with
+            // them so the client can trust the exchange.
+            request.ForceSignResponse = connection.Dialect.IsSmb3() || session.SigningRequired;
+        }
+        else
         {
             DeriveKeys(session, context.SessionKey, connection.Dialect);
             session.SigningRequired = config.ServerSigning == SigningPolicy.Mandatory
@@ -92,6 +98,7 @@ public sealed class SessionSetupHandler(GlobalConfig config, ISecurityContextFac
             request.ForceSignResponse = connection.Dialect.IsSmb3() || session.SigningRequired;
         }
         session.State = SessionState.Valid;
+        session.ExpiresAt = DateTime.UtcNow + sessionLifetime;
         log.LogonSucceeded(connection.ClientAddress, session.UserName, connection.Dialect);
         response.Advance(SessionSetupResponse.Write(response.GetBodySpan(64 + (token?.Length ?? 0)), sessionFlags, token));
         return NtStatus.Success;

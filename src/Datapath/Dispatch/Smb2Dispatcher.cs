@@ -338,6 +338,14 @@ public sealed class Smb2Dispatcher
                 return NtStatus.AccessDenied;
             }
         }
+
+        // [MS-SMB2] 3.3.5.2.9: past Session.ExpirationTime only re-authentication and the requests that release
+        // resources go on; the rest get STATUS_NETWORK_SESSION_EXPIRED until the client logs on again.
+        if (session.State == SessionState.Valid && session.IsExpired(DateTime.UtcNow)
+            && command is not (Smb2Command.SessionSetup or Smb2Command.Logoff or Smb2Command.Close or Smb2Command.Lock))
+        {
+            return NtStatus.NetworkSessionExpired;
+        }
         return NtStatus.Success;
     }
 

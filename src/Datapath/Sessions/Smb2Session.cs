@@ -19,6 +19,11 @@ public sealed class Smb2Session(ulong sessionId, Smb2Connection connection)
     public Smb2Connection Connection { get; } = connection;
     public SessionState State { get; set; } = SessionState.InProgress;
 
+    /// <summary>[MS-SMB2] 3.3.1.8 Session.ExpirationTime (UTC); null for never. Re-authentication renews it.</summary>
+    public DateTime? ExpiresAt { get; set; }
+
+    public bool IsExpired(DateTime utcNow) => ExpiresAt is { } at && utcNow >= at;
+
     /// <summary>The security exchange in progress (the control plane's ISecurityContext), kept between legs.</summary>
     public object? PendingAuthentication { get; set; }
 
