@@ -1,6 +1,7 @@
 using FastSmb.Datapath.Connections;
 using FastSmb.Datapath.Sessions;
 using FastSmb.Protocol;
+using FastSmb.Protocol.Crypto;
 using FastSmb.Protocol.Smb2;
 using FastSmb.Protocol.Smb2.Commands;
 
@@ -33,6 +34,10 @@ public ref struct Smb2Request
     /// <summary>Set by handlers that leave the response unsigned even on a signed session: an anonymous or
     /// guest SESSION_SETUP, or a session that no longer exists.</summary>
     public bool SuppressSignResponse;
+
+    /// <summary>Set by NEGOTIATE and SESSION_SETUP on 3.1.1: the preauth integrity hash that the response, as
+    /// finally written (header included), extends ([MS-SMB2] 3.3.5.4, 3.3.5.5).</summary>
+    public PreauthIntegrity? HashResponseInto;
 
     public readonly ReadOnlySpan<byte> Message => Header.Message;
 
