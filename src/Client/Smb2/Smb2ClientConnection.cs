@@ -82,12 +82,15 @@ public sealed class Smb2ClientConnection(Stream stream) : IAsyncDisposable
     }
 
     /// <summary>Sends one message (or chain) inside a TRANSFORM message under the session's key.</summary>
-    public async Task SendEncryptedAsync(ReadOnlyMemory<byte> message)
+    public Task SendEncryptedAsync(ReadOnlyMemory<byte> message) => SendRawAsync(Seal(message.Span));
+
+    /// <summary>Wraps one message (or chain) in a TRANSFORM message under the session's key, without sending it.</summary>
+    public byte[] Seal(ReadOnlySpan<byte> message)
     {
         var frame = new byte[TransformHeader.Size + message.Length];
-        message.Span.CopyTo(frame.AsSpan(TransformHeader.Size));
+        message.CopyTo(frame.AsSpan(TransformHeader.Size));
         (_encryptor ?? throw new InvalidOperationException("no encryption key")).Seal(frame, SessionId);
-        await SendRawAsync(frame).ConfigureAwait(false);
+        return frame;
     }
 
     // [MS-SMB2] 3.2.4.2.2.2 / 3.2.5.2 / 3.2.5.3.1: the client's side of the preauth integrity hash.
