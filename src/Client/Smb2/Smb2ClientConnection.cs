@@ -1,16 +1,18 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
 using FastSmb.Protocol;
 using FastSmb.Protocol.Crypto;
 using FastSmb.Protocol.Smb2;
 using FastSmb.Protocol.Smb2.Commands;
 using FastSmb.Protocol.Smb2.Signing;
+using FastSmb.Protocol.Smb2.Transform;
 
 namespace FastSmb.Client.Smb2;
 
 /// <summary>
 /// A minimal SMB2 client over any byte stream: one request in flight at a time, message ids and credits tracked,
-/// requests signed once a session has a key. Tests, benchmarks and admin tools build on it; it shares every codec
-/// with the server. Not thread-safe.
+/// requests signed once a session has a key, SMB 3.1.1 negotiate contexts and preauth integrity, SMB 3.x
+/// encryption. Tests, benchmarks and admin tools build on it; it shares every codec with the server. Not thread-safe.
 /// </summary>
 public sealed class Smb2ClientConnection(Stream stream) : IAsyncDisposable
 {
@@ -27,6 +29,30 @@ public sealed class Smb2ClientConnection(Stream stream) : IAsyncDisposable
     public int Credits => _credits;
     public ulong NextMessageId => _nextMessageId;
 
+    /// <summary>3.1.1: what the client offers in ENCRYPTION_CAPABILITIES (empty: the context is not sent).</summary>
+    public Smb2CipherId[] OfferedCiphers { get; set; } =
+        [Smb2CipherId.Aes128Gcm, Smb2CipherId.Aes128Ccm, Smb2CipherId.Aes256Gcm, Smb2CipherId.Aes256Ccm];
+    /// <summary>3.1.1: what the client offers in SIGNING_CAPABILITIES (empty: the context is not sent).</summary>
+    public SigningAlgorithm[] OfferedSigningAlgorithms { get; set; } = [SigningAlgorithm.AesGmac, SigningAlgorithm.AesCmac];
+
+    /// <summary>The cipher the server chose (3.1.1 context, or AES-128-CCM for 3.0/3.0.2 with CAP_ENCRYPTION).</summary>
+    public Smb2CipherId CipherId { get; private set; }
+    /// <summary>3.1.1: the signing algorithm the server chose (AES-CMAC when it answered none).</summary>
+    public SigningAlgorithm NegotiatedSigningAlgorithm { get; private set; } = SigningAlgorithm.AesCmac;
+    /// <summary>3.1.1: Connection.PreauthIntegrityHashValue after NEGOTIATE.</summary>
+    public PreauthIntegrity ConnectionPreauth { get; } = new();
+    /// <summary>3.1.1: Session.PreauthIntegrityHashValue of the session being set up.</summary>
+    public PreauthIntegrity SessionPreauth { get; } = new();
+    private bool _sessionValid;
+
+    private Smb2TransformCipher? _encryptor, _decryptor;
+    /// <summary>Send every request in a TRANSFORM message once the session has cipher keys (the client asked, the
+    /// session has SMB2_SESSION_FLAG_ENCRYPT_DATA, or a share has SMB2_SHAREFLAG_ENCRYPT_DATA).</summary>
+    public bool EncryptRequests { get; set; }
+    public bool CanEncrypt => _encryptor is not null;
+    /// <summary>Whether the last response arrived in a TRANSFORM message.</summary>
+    public bool LastResponseEncrypted { get; private set; }
+
     /// <summary>Builds a request (header + body via <paramref name="writeBody"/>), sends it, and returns the response.</summary>
     public async Task<Smb2Response> SendAsync(Smb2Command command, BodyWriter writeBody, uint treeId = 0,
         ushort creditCharge = 1, ushort creditRequest = 32, Smb2HeaderFlags flags = Smb2HeaderFlags.None, bool? sign = null)
@@ -37,15 +63,59 @@ public sealed class Smb2ClientConnection(Stream stream) : IAsyncDisposable
         ulong messageId = _nextMessageId;
         ushort charge = Dialect.SupportsMultiCredit() ? creditCharge : (ushort)0;
         Smb2Header.WriteRequest(message.Span, command, charge, creditRequest, flags, messageId, treeId, SessionId);
-        if (sign ?? (SignRequests && SigningKey.Length > 0))
+        bool encrypt = EncryptRequests && _encryptor is not null;
+        if (!encrypt && (sign ?? (SignRequests && SigningKey.Length > 0)))
         {
             Smb2Header.SetFlags(message.Span, flags | Smb2HeaderFlags.Signed);
             Smb2Signer.Sign(message.Span, SigningAlgorithm, SigningKey);
         }
         _nextMessageId += Math.Max((ushort)1, creditCharge);
         _credits -= Math.Max((ushort)1, creditCharge);
-        await SendRawAsync(message).ConfigureAwait(false);
-        return await ReceiveAsync().ConfigureAwait(false);
+        HashRequest(command, message.Span);
+        if (encrypt)
+            await SendEncryptedAsync(message).ConfigureAwait(false);
+        else
+            await SendRawAsync(message).ConfigureAwait(false);
+        var response = await ReceiveAsync().ConfigureAwait(false);
+        HashResponse(command, response);
+        return response;
+    }
+
+    /// <summary>Sends one message (or chain) inside a TRANSFORM message under the session's key.</summary>
+    public Task SendEncryptedAsync(ReadOnlyMemory<byte> message) => SendRawAsync(Seal(message.Span));
+
+    /// <summary>Wraps one message (or chain) in a TRANSFORM message under the session's key, without sending it.</summary>
+    public byte[] Seal(ReadOnlySpan<byte> message)
+    {
+        var frame = new byte[TransformHeader.Size + message.Length];
+        message.CopyTo(frame.AsSpan(TransformHeader.Size));
+        (_encryptor ?? throw new InvalidOperationException("no encryption key")).Seal(frame, SessionId);
+        return frame;
+    }
+
+    // [MS-SMB2] 3.2.4.2.2.2 / 3.2.5.2 / 3.2.5.3.1: the client's side of the preauth integrity hash.
+    private void HashRequest(Smb2Command command, ReadOnlySpan<byte> message)
+    {
+        if (command == Smb2Command.Negotiate)
+        {
+            ConnectionPreauth.Reset();
+            ConnectionPreauth.Update(message);
+        }
+        else if (command == Smb2Command.SessionSetup && Dialect == Smb2Dialect.Smb311 && !_sessionValid)
+        {
+            if (SessionId == 0) SessionPreauth.CopyFrom(ConnectionPreauth);
+            SessionPreauth.Update(message);
+        }
+    }
+
+    private void HashResponse(Smb2Command command, Smb2Response response)
+    {
+        if (command == Smb2Command.Negotiate && response.Status == NtStatus.Success
+            && ReadDialect(response.Message) == Smb2Dialect.Smb311)
+            ConnectionPreauth.Update(response.Message);
+        else if (command == Smb2Command.SessionSetup && Dialect == Smb2Dialect.Smb311 && !_sessionValid
+            && response.Status == NtStatus.MoreProcessingRequired)
+            SessionPreauth.Update(response.Message);
     }
 
     public delegate int BodyWriter(Span<byte> body);
@@ -91,6 +161,8 @@ public sealed class Smb2ClientConnection(Stream stream) : IAsyncDisposable
     {
         var message = await ReceiveFrameAsync().ConfigureAwait(false)
             ?? throw new EndOfStreamException("the server closed the connection");
+        LastResponseEncrypted = TransformHeader.IsTransform(message);
+        if (LastResponseEncrypted) message = Decrypt(message);
         var response = new Smb2Response(message);
         if (Smb2Header.TryParse(message, out var header))
             _credits += header.CreditRequest;
@@ -109,28 +181,120 @@ public sealed class Smb2ClientConnection(Stream stream) : IAsyncDisposable
         return true;
     }
 
-    /// <summary>NEGOTIATE with the given dialects; remembers the chosen one.</summary>
+    private byte[] Decrypt(byte[] message)
+    {
+        if (!TransformHeader.TryParse(message, out var header) || header.SessionId != SessionId || _decryptor is null)
+            throw new InvalidDataException("malformed TRANSFORM message or one for another session");
+        var plaintext = new byte[header.OriginalMessageSize];
+        if (!_decryptor.TryOpen(header, plaintext)) throw new InvalidDataException("TRANSFORM message failed to decrypt");
+        return plaintext;
+    }
+
+    /// <summary>
+    /// NEGOTIATE with the given dialects; remembers the chosen one. Offering 3.1.1 adds the PREAUTH,
+    /// ENCRYPTION and SIGNING contexts (<see cref="OfferedCiphers"/>, <see cref="OfferedSigningAlgorithms"/>).
+    /// </summary>
     public async Task<Smb2Response> NegotiateAsync(Smb2Dialect[] dialects, ushort securityMode = 1, Guid? clientGuid = null,
         uint capabilities = 0)
     {
         var guid = clientGuid ?? Guid.NewGuid();
-        var response = await SendAsync(Smb2Command.Negotiate,
-            body => NegotiateRequest.Write(body, securityMode, capabilities, guid, dialects)).ConfigureAwait(false);
-        if (response.Status == NtStatus.Success)
-            Dialect = ReadDialect(response.Message);
+        bool offers311 = Array.IndexOf(dialects, Smb2Dialect.Smb311) >= 0;
+        var response = await SendAsync(Smb2Command.Negotiate, body =>
+        {
+            int n = NegotiateRequest.Write(body, securityMode, capabilities, guid, dialects);
+            return offers311 ? WriteContexts(body, n) : n;
+        }).ConfigureAwait(false);
+        if (response.Status == NtStatus.Success) ApplyNegotiateResponse(response.Message);
         return response;
+    }
+
+    private void ApplyNegotiateResponse(byte[] message)
+    {
+        if (NegotiateResponse.TryParse(message, out var negotiated))
+        {
+            Dialect = negotiated.DialectRevision;
+            CipherId = Smb2CipherId.None;
+            NegotiatedSigningAlgorithm = SigningAlgorithm.AesCmac;
+            if (Dialect == Smb2Dialect.Smb311)
+            {
+                foreach (var (type, data) in negotiated.GetNegotiateContexts())
+                {
+                    if (type == Smb2NegotiateContextType.EncryptionCapabilities && IdList.TryParseCounted(data, out var c))
+                        CipherId = (Smb2CipherId)c[0];
+                    else if (type == Smb2NegotiateContextType.SigningCapabilities && IdList.TryParseCounted(data, out var s))
+                        NegotiatedSigningAlgorithm = (SigningAlgorithm)s[0];
+                }
+            }
+            else if (Dialect.IsSmb3() && (negotiated.Capabilities & Smb2GlobalCapabilities.Encryption) != 0)
+            {
+                CipherId = Smb2CipherId.Aes128Ccm;
+            }
+        }
+    }
+
+    private int WriteContexts(Span<byte> body, int written)
+    {
+        var writer = NegotiateContextWriter.ForRequest(body, written);
+        Span<byte> salt = stackalloc byte[32];
+        RandomNumberGenerator.Fill(salt);
+        PreauthIntegrityCapabilities.Write(writer.Add(Smb2NegotiateContextType.PreauthIntegrityCapabilities,
+            PreauthIntegrityCapabilities.SizeOf(1, salt.Length)), Smb2HashAlgorithm.Sha512, salt);
+        if (OfferedCiphers.Length > 0)
+        {
+            var ids = Array.ConvertAll(OfferedCiphers, c => (ushort)c);
+            IdList.WriteCounted(writer.Add(Smb2NegotiateContextType.EncryptionCapabilities, IdList.SizeOfCounted(ids.Length)), ids);
+        }
+        if (OfferedSigningAlgorithms.Length > 0)
+        {
+            var ids = Array.ConvertAll(OfferedSigningAlgorithms, a => (ushort)a);
+            IdList.WriteCounted(writer.Add(Smb2NegotiateContextType.SigningCapabilities, IdList.SizeOfCounted(ids.Length)), ids);
+        }
+        return writer.Length;
     }
 
     private static Smb2Dialect ReadDialect(byte[] message) =>
         NegotiateResponse.TryParse(message, out var n) ? n.DialectRevision : Smb2Dialect.None;
 
-    /// <summary>Installs the session key once SESSION_SETUP succeeded, deriving the signing key as the server does.</summary>
+    /// <summary>Installs the session key once SESSION_SETUP succeeded, deriving the signing and cipher keys as
+    /// the server does ([MS-SMB2] 3.2.5.3.1).</summary>
     public void SetSessionKey(ReadOnlySpan<byte> gssKey)
     {
+        _sessionValid = true;
         var sessionKey = new byte[16];
         gssKey[..Math.Min(16, gssKey.Length)].CopyTo(sessionKey);
-        if (Dialect.IsSmb3())
+        _encryptor?.Dispose();
+        _decryptor?.Dispose();
+        _encryptor = _decryptor = null;
+        if (Dialect == Smb2Dialect.Smb311)
         {
+            var hash = SessionPreauth.Value;
+            var key = new byte[16];
+            Smb3Kdf.Derive(sessionKey, Smb3Kdf.Smb311SigningLabel, hash, key);
+            SigningKey = key;
+            SigningAlgorithm = NegotiatedSigningAlgorithm;
+            if (CipherId != Smb2CipherId.None)
+            {
+                int size = CipherId.KeySize();
+                var kdfKey = size == 32 ? gssKey : sessionKey;
+                var c2s = new byte[size];
+                var s2c = new byte[size];
+                Smb3Kdf.Derive(kdfKey, Smb3Kdf.Smb311ServerInLabel, hash, c2s);
+                Smb3Kdf.Derive(kdfKey, Smb3Kdf.Smb311ServerOutLabel, hash, s2c);
+                _encryptor = new Smb2TransformCipher(CipherId, c2s);
+                _decryptor = new Smb2TransformCipher(CipherId, s2c);
+            }
+        }
+        else if (Dialect.IsSmb3())
+        {
+            if (CipherId != Smb2CipherId.None)
+            {
+                var c2s = new byte[16];
+                var s2c = new byte[16];
+                Smb3Kdf.Derive(sessionKey, Smb3Kdf.Smb30EncryptionLabel, Smb3Kdf.Smb30ServerInContext, c2s);
+                Smb3Kdf.Derive(sessionKey, Smb3Kdf.Smb30EncryptionLabel, Smb3Kdf.Smb30ServerOutContext, s2c);
+                _encryptor = new Smb2TransformCipher(CipherId, c2s);
+                _decryptor = new Smb2TransformCipher(CipherId, s2c);
+            }
             var key = new byte[16];
             Smb3Kdf.Derive(sessionKey, Smb3Kdf.Smb30SigningLabel, Smb3Kdf.Smb30SigningContext, key);
             SigningKey = key;
@@ -147,5 +311,10 @@ public sealed class Smb2ClientConnection(Stream stream) : IAsyncDisposable
     public bool VerifySignature(Smb2Response response) =>
         SigningKey.Length > 0 && Smb2Signer.Verify(response.Message, SigningAlgorithm, SigningKey);
 
-    public ValueTask DisposeAsync() => stream.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _encryptor?.Dispose();
+        _decryptor?.Dispose();
+        return stream.DisposeAsync();
+    }
 }

@@ -46,6 +46,9 @@ public static class Smb2ClientSession
                     c.SetSessionKey(initiator.SessionKey);
                     if (c.Dialect.IsSmb3() && !c.VerifySignature(response))
                         return NtStatus.AccessDenied; // 3.x servers must sign the final SESSION_SETUP response
+                    // SMB2_SESSION_FLAG_ENCRYPT_DATA: the server wants everything on the session encrypted.
+                    if ((setup.SessionFlags & Smb2SessionFlags.EncryptData) != 0 && c.CanEncrypt)
+                        c.EncryptRequests = true;
                 }
                 return NtStatus.Success;
             }
@@ -65,7 +68,13 @@ public static class Smb2ClientSession
     {
         var response = await c.SendAsync(Smb2Command.TreeConnect, body => TreeConnectRequest.Write(body, 0, path))
             .ConfigureAwait(false);
-        byte type = TreeConnectResponse.TryParse(response.Message, out var tc) ? tc.ShareType : (byte)0;
+        byte type = 0;
+        if (TreeConnectResponse.TryParse(response.Message, out var tc))
+        {
+            type = tc.ShareType;
+            // SMB2_SHAREFLAG_ENCRYPT_DATA (0x8000): this client then encrypts everything, not only this tree's.
+            if ((tc.ShareFlags & 0x8000) != 0 && c.CanEncrypt) c.EncryptRequests = true;
+        }
         return (response.Status, response.TreeId, type);
     }
 

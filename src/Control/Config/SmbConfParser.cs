@@ -74,6 +74,8 @@ public static class SmbConfParser
                     "disabled" or "no" or "false" => g with { ServerSigning = SigningPolicy.Disabled },
                     _ => Bad(g, line, key, value, errors),
                 };
+            case "smb encrypt" or "server smb encrypt":
+                return TryEncryption(value, out var e) ? g with { ServerEncryption = e } : Bad(g, line, key, value, errors);
             case "server min protocol":
                 return TryDialect(value, out var min) ? g with { MinProtocol = min } : Bad(g, line, key, value, errors);
             case "server max protocol":
@@ -91,6 +93,8 @@ public static class SmbConfParser
             case "path": return s with { Path = value };
             case "comment": return s with { Comment = value };
             case "read only": return TryBool(value, out var ro) ? s with { ReadOnly = ro } : Bad(s, line, key, value, errors);
+            case "smb encrypt":
+                return TryEncryption(value, out var e) ? s with { Encrypt = e } : Bad(s, line, key, value, errors);
             case "writable" or "writeable" or "write ok":
                 return TryBool(value, out var w) ? s with { ReadOnly = !w } : Bad(s, line, key, value, errors);
             default:
@@ -112,6 +116,19 @@ public static class SmbConfParser
             case "yes" or "true" or "1" or "on": b = true; return true;
             case "no" or "false" or "0" or "off": b = false; return true;
             default: b = false; return false;
+        }
+    }
+
+    /// <summary>Samba's "smb encrypt" values (and the booleans it accepts for them).</summary>
+    public static bool TryEncryption(string v, out EncryptionPolicy e)
+    {
+        switch (v.ToLowerInvariant())
+        {
+            case "default" or "enabled" or "if_required" or "auto": e = EncryptionPolicy.Default; return true;
+            case "off" or "disabled" or "no" or "false": e = EncryptionPolicy.Off; return true;
+            case "desired" or "yes" or "true": e = EncryptionPolicy.Desired; return true;
+            case "required" or "mandatory" or "forced": e = EncryptionPolicy.Required; return true;
+            default: e = EncryptionPolicy.Default; return false;
         }
     }
 

@@ -11,7 +11,7 @@ public static class ConfiguredShares
         {
             new("IPC$", "", ShareType.Ipc | ShareType.Special, $"IPC Service ({config.Global.ServerString})"),
         };
-        list.AddRange(config.Shares.Select(s => new ShareDefinition(s.Name, s.Path, ShareType.Disk, s.Comment)));
+        list.AddRange(config.Shares.Select(s => new ShareDefinition(s.Name, s.Path, ShareType.Disk, s.Comment) { Encrypt = s.Encrypt }));
         return list;
     }
 }

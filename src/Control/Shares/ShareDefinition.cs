@@ -15,6 +15,9 @@ public enum ShareType : uint
 public sealed record ShareDefinition(string Name, string Path, ShareType Type, string Comment)
 {
     public bool IsIpc => (Type & ~ShareType.Special) == ShareType.Ipc;
+
+    /// <summary>The share's "smb encrypt" ([MS-SMB2] 3.3.1.6 Share.EncryptData).</summary>
+    public Config.EncryptionPolicy Encrypt { get; init; }
 }
 
 /// <summary>The shares this server exports, IPC$ included. Thread-safe; a reload swaps the whole set.</summary>

@@ -8,6 +8,7 @@ using FastSmb.Protocol.Crypto;
 using FastSmb.Protocol.Smb2;
 using FastSmb.Protocol.Smb2.Commands;
 using FastSmb.Protocol.Smb2.Signing;
+using FastSmb.Protocol.Smb2.Transform;
 
 namespace FastSmb.Control.Smb2;
 
@@ -39,8 +40,13 @@ public sealed class SessionSetupHandler(GlobalConfig config, ISecurityContextFac
             session = sessions.Create(connection);
             connection.AddSession(session);
             request.Session = session;
+            // [MS-SMB2] 3.3.5.5.1: a new 3.1.1 session's hash starts from the connection's.
+            if (connection.Dialect == Smb2Dialect.Smb311) session.PreauthIntegrity.CopyFrom(connection.PreauthIntegrity);
         }
         request.ResponseSessionId = session.SessionId;
+        // 3.3.5.5.3: every SESSION_SETUP request of the exchange extends the session's hash, as received.
+        bool preauth = connection.Dialect == Smb2Dialect.Smb311 && session.State == SessionState.InProgress;
+        if (preauth) session.PreauthIntegrity.Update(request.Message);
 
         var context = session.PendingAuthentication as ISecurityContext ?? security.Create();
         var status = context.Accept(setup.SecurityBuffer, out var token);
@@ -48,6 +54,8 @@ public sealed class SessionSetupHandler(GlobalConfig config, ISecurityContextFac
         {
             session.PendingAuthentication = context;
             request.SuppressSignResponse = true;
+            // Responses asking for another leg extend the hash too; the final (successful) one does not.
+            if (preauth) request.HashResponseInto = session.PreauthIntegrity;
             response.Advance(SessionSetupResponse.Write(response.GetBodySpan(64 + (token?.Length ?? 0)), 0, token));
             return status;
         }
@@ -74,6 +82,16 @@ public sealed class SessionSetupHandler(GlobalConfig config, ISecurityContextFac
         session.IsAnonymous = identity.IsAnonymous;
         session.IsGuest = identity.IsGuest;
         ushort sessionFlags = 0;
+        bool encryptionRequired = config.ServerEncryption == EncryptionPolicy.Required;
+        if (encryptionRequired && !reauth
+            && (identity.IsAnonymous || identity.IsGuest || connection.CipherId == Smb2CipherId.None))
+        {
+            // [MS-SMB2] 3.3.5.5.3: with global encryption required, a client that cannot encrypt (2.x, no common
+            // cipher) and a session without a key (anonymous, guest) are refused.
+            Expire(session, connection);
+            request.SuppressSignResponse = true;
+            return NtStatus.AccessDenied;
+        }
         if (identity.IsAnonymous || identity.IsGuest)
         {
             // No key to sign with: anonymous and guest sessions are never signed ([MS-SMB2] 3.3.5.5.3).
@@ -91,7 +109,14 @@ public sealed class SessionSetupHandler(GlobalConfig config, ISecurityContextFac
         }
         else
         {
-            DeriveKeys(session, context.SessionKey, connection.Dialect);
+            DeriveKeys(session, context.SessionKey, connection);
+            if (session.Encryptor is not null && config.ServerEncryption is EncryptionPolicy.Required or EncryptionPolicy.Desired)
+            {
+                // SMB2_SESSION_FLAG_ENCRYPT_DATA asks the client to encrypt everything on the session; only
+                // "required" refuses plain text afterwards (RejectUnencryptedAccess).
+                sessionFlags |= (ushort)Smb2SessionFlags.EncryptData;
+                session.EncryptData = encryptionRequired;
+            }
             session.SigningRequired = config.ServerSigning == SigningPolicy.Mandatory
                 || (setup.SecurityMode & Smb2SecurityMode.SigningRequired) != 0;
             // 3.x signs the final response so the client can trust the whole exchange; 2.x does when signing is required.
@@ -121,14 +146,44 @@ public sealed class SessionSetupHandler(GlobalConfig config, ISecurityContextFac
         session.State = SessionState.Expired;
     }
 
-    internal static void DeriveKeys(Smb2Session session, ReadOnlySpan<byte> gssKey, Smb2Dialect dialect)
+    /// <summary>[MS-SMB2] 3.3.5.5.3: Session.SessionKey, the signing key and, when a cipher was negotiated, the
+    /// encryption (server to client) and decryption (client to server) keys.</summary>
+    internal static void DeriveKeys(Smb2Session session, ReadOnlySpan<byte> gssKey, Datapath.Connections.Smb2Connection connection)
     {
-        // [MS-SMB2] 3.3.5.5.3: Session.SessionKey is the first 16 bytes of the GSS key, zero-padded if shorter.
+        var dialect = connection.Dialect;
+        // Session.SessionKey is the first 16 bytes of the GSS key, zero-padded if shorter.
         var sessionKey = new byte[16];
         gssKey[..Math.Min(16, gssKey.Length)].CopyTo(sessionKey);
         session.SessionKey = sessionKey;
-        if (dialect.IsSmb3())
+        if (dialect == Smb2Dialect.Smb311)
         {
+            var preauthHash = session.PreauthIntegrity.Value;
+            var signingKey = new byte[16];
+            Smb3Kdf.Derive(sessionKey, Smb3Kdf.Smb311SigningLabel, preauthHash, signingKey);
+            session.SigningKey = signingKey;
+            session.SigningAlgorithm = connection.SigningAlgorithmId;
+            if (connection.CipherId != Smb2CipherId.None)
+            {
+                // AES-256 keys come from the full GSS key (Session.FullSessionKey), 128-bit ones from SessionKey.
+                int size = connection.CipherId.KeySize();
+                var kdfKey = size == 32 ? gssKey : sessionKey;
+                Span<byte> serverOut = stackalloc byte[size], serverIn = stackalloc byte[size];
+                Smb3Kdf.Derive(kdfKey, Smb3Kdf.Smb311ServerOutLabel, preauthHash, serverOut);
+                Smb3Kdf.Derive(kdfKey, Smb3Kdf.Smb311ServerInLabel, preauthHash, serverIn);
+                session.SetCiphers(new Smb2TransformCipher(connection.CipherId, serverOut),
+                    new Smb2TransformCipher(connection.CipherId, serverIn));
+            }
+        }
+        else if (dialect.IsSmb3())
+        {
+            if (connection.CipherId != Smb2CipherId.None)
+            {
+                Span<byte> serverOut = stackalloc byte[16], serverIn = stackalloc byte[16];
+                Smb3Kdf.Derive(sessionKey, Smb3Kdf.Smb30EncryptionLabel, Smb3Kdf.Smb30ServerOutContext, serverOut);
+                Smb3Kdf.Derive(sessionKey, Smb3Kdf.Smb30EncryptionLabel, Smb3Kdf.Smb30ServerInContext, serverIn);
+                session.SetCiphers(new Smb2TransformCipher(connection.CipherId, serverOut),
+                    new Smb2TransformCipher(connection.CipherId, serverIn));
+            }
             var signingKey = new byte[16];
             Smb3Kdf.Derive(sessionKey, Smb30SigningLabel, Smb30SigningContext, signingKey);
             session.SigningKey = signingKey;

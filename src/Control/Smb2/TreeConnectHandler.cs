@@ -1,3 +1,4 @@
+using FastSmb.Control.Config;
 using FastSmb.Control.Shares;
 using FastSmb.Datapath.Dispatch;
 using FastSmb.Protocol;
@@ -14,6 +15,9 @@ public sealed class TreeConnectHandler(IShareRegistry shares)
     /// <summary>GENERIC_ALL as FILE_* bits: what an authenticated user may do until ACLs arrive with the FSA layer.</summary>
     private const uint FullAccess = 0x001F01FF;
 
+    /// <summary>[MS-SMB2] 2.2.10 SMB2_SHAREFLAG_ENCRYPT_DATA.</summary>
+    private const uint ShareFlagEncryptData = 0x00008000;
+
     public NtStatus Handle(ref Smb2Request request, ResponseBuffer response)
     {
         if (!TreeConnectRequest.TryParse(request.Message, out var connect)) return NtStatus.InvalidParameter;
@@ -29,11 +33,20 @@ public sealed class TreeConnectHandler(IShareRegistry shares)
         // An anonymous (null) session may reach IPC$ only, as Samba with "restrict anonymous = 0" and Windows allow.
         if (session.IsAnonymous && !share.IsIpc) return NtStatus.AccessDenied;
 
+        // [MS-SMB2] 3.3.5.7: a share with EncryptData is refused to a session that cannot encrypt (2.x dialects, no
+        // common cipher, no session key) when plain text is rejected ("required"); "desired" only asks.
+        uint shareFlags = 0;
+        bool canEncrypt = session.Encryptor is not null;
+        if (share.Encrypt == EncryptionPolicy.Required && !canEncrypt) return NtStatus.AccessDenied;
+        if (share.Encrypt is EncryptionPolicy.Required or EncryptionPolicy.Desired && canEncrypt)
+            shareFlags |= ShareFlagEncryptData;
+
         var tree = session.AddTree(share.Name, share.IsIpc, share);
         tree.MaximalAccess = FullAccess;
+        tree.EncryptData = share.Encrypt == EncryptionPolicy.Required;
         request.ResponseTreeId = tree.TreeId;
         byte shareType = share.IsIpc ? Smb2ShareType.Pipe : Smb2ShareType.Disk;
-        response.Advance(TreeConnectResponse.Write(response.GetBodySpan(16), shareType, shareFlags: 0,
+        response.Advance(TreeConnectResponse.Write(response.GetBodySpan(16), shareType, shareFlags,
             capabilities: 0, FullAccess));
         return NtStatus.Success;
     }

@@ -154,6 +154,7 @@ public sealed class ConnectionOwner(ITransportConnection transport, Smb2Dispatch
         foreach (var session in _connection.Sessions.ToArray())
         {
             session.CloseAll();
+            session.DisposeCiphers();
             sessions.Remove(session);
             _connection.RemoveSession(session);
         }

@@ -1,6 +1,9 @@
 using System.Net;
 using FastSmb.Datapath.Sessions;
+using FastSmb.Protocol.Crypto;
 using FastSmb.Protocol.Smb2;
+using FastSmb.Protocol.Smb2.Commands;
+using FastSmb.Protocol.Smb2.Signing;
 
 namespace FastSmb.Datapath.Connections;
 
@@ -30,6 +33,24 @@ public sealed class Smb2Connection(EndPoint? remoteEndPoint, int maxCredits)
     public uint MaxTransactSize { get; set; }
     public uint MaxReadSize { get; set; }
     public uint MaxWriteSize { get; set; }
+
+    /// <summary>3.1.1: the hash over NEGOTIATE request and response ([MS-SMB2] 3.3.1.7
+    /// Connection.PreauthIntegrityHashValue); sessions start their own chain from it.</summary>
+    public PreauthIntegrity PreauthIntegrity { get; } = new();
+
+    /// <summary>The negotiated cipher ([MS-SMB2] 3.3.1.7 Connection.CipherId): AES-128-CCM for 3.0/3.0.2 when the client
+    /// has SMB2_GLOBAL_CAP_ENCRYPTION, the ENCRYPTION_CAPABILITIES choice for 3.1.1, otherwise None.</summary>
+    public Smb2CipherId CipherId { get; set; }
+
+    /// <summary>3.1.1: the SIGNING_CAPABILITIES choice (AES-CMAC when none was negotiated).</summary>
+    public SigningAlgorithm SigningAlgorithmId { get; set; } = SigningAlgorithm.AesCmac;
+
+    /// <summary>
+    /// The session whose key decrypted the message being processed, or null when it came in plain text
+    /// ([MS-SMB2] 3.3.5.2.1.1). Set by the dispatcher for the duration of one message; its response is encrypted
+    /// with the same session's key.
+    /// </summary>
+    public Smb2Session? EncryptedBy { get; set; }
 
     /// <summary>Set when a protocol violation means the owner must drop the connection after sending.</summary>
     public bool DisconnectRequested { get; private set; }

@@ -31,6 +31,10 @@ public sealed class AsyncOperation
     public Smb2Session? Session { get; }
     public bool RequestWasSigned { get; }
 
+    /// <summary>The session whose key decrypted the request, if it came encrypted: the final response goes out
+    /// encrypted under it too ([MS-SMB2] 3.3.4.1.4).</summary>
+    public Smb2Session? EncryptedBy { get; init; }
+
     /// <summary>Set by the handler that pends: undoes its registration when CANCEL arrives or the connection ends.</summary>
     public Action? OnCancel { get; set; }
 

@@ -28,10 +28,13 @@ public static class AsyncResponder
             : writeBody(buffer.GetBodySpan(64 * 1024));
         buffer.Advance(written);
         var session = op.Session;
-        bool sign = session is { SigningKey.Length: > 0 } && (op.RequestWasSigned || session.SigningRequired);
+        var encryptor = op.EncryptedBy?.Encryptor;
+        // Encrypted responses are not signed: the transform's tag protects them.
+        bool sign = encryptor is null && session is { SigningKey.Length: > 0 } && (op.RequestWasSigned || session.SigningRequired);
         Smb2Header.WriteResponse(buffer.CurrentMessage, op.Command, status, 0, 0,
             sign ? Smb2HeaderFlags.Signed : Smb2HeaderFlags.None, op.MessageId, op.TreeId, op.SessionId, op.AsyncId);
         if (sign) Smb2Signer.Sign(buffer.CurrentMessage, session!.SigningAlgorithm, session.SigningKey);
+        if (encryptor is not null) encryptor.Seal(buffer.GetTransformFrame(), op.EncryptedBy!.SessionId);
         connection.Outbox.Enqueue(buffer.CompleteFrame().ToArray());
     }
 

@@ -1,19 +1,25 @@
 using System.Buffers;
 using FastSmb.Datapath.Transport;
 using FastSmb.Protocol.Smb2;
+using FastSmb.Protocol.Smb2.Transform;
 
 namespace FastSmb.Datapath.Dispatch;
 
 /// <summary>
 /// The bytes of one transport frame being answered: a 4-byte Direct TCP header, then one SMB2 response or a
 /// compound chain of them. Reused for every request of a connection (pooled array, grown on demand), so the
-/// steady state allocates nothing. Owned by one connection owner.
+/// steady state allocates nothing. Room for an SMB2 TRANSFORM_HEADER is kept in front of the first message, so an
+/// encrypted response is sealed in place (<see cref="GetTransformFrame"/>). Owned by one connection owner.
 /// </summary>
 public sealed class ResponseBuffer : IDisposable
 {
+    /// <summary>Where the first message starts: Direct TCP header, then the reserved TRANSFORM_HEADER.</summary>
+    private const int Base = DirectTcpFraming.HeaderSize + TransformHeader.Size;
+
     private byte[] _buffer;
     private int _length;
     private int _messageStart = -1;
+    private bool _sealed;
 
     public ResponseBuffer(int initialSize = 64 * 1024)
     {
@@ -30,12 +36,13 @@ public sealed class ResponseBuffer : IDisposable
     /// <summary>Body bytes committed for the current message.</summary>
     public int BodyLength => _length - _messageStart - Smb2Header.Size;
 
-    public bool IsEmpty => _length == DirectTcpFraming.HeaderSize;
+    public bool IsEmpty => _length == Base;
 
     public void Reset()
     {
-        _length = DirectTcpFraming.HeaderSize;
+        _length = Base;
         _messageStart = -1;
+        _sealed = false;
     }
 
     /// <summary>Starts a new response message, 8-byte aligned after a previous one in a compound
@@ -44,7 +51,7 @@ public sealed class ResponseBuffer : IDisposable
     {
         if (_messageStart >= 0)
         {
-            int aligned = DirectTcpFraming.HeaderSize + Align8(_length - DirectTcpFraming.HeaderSize);
+            int aligned = Base + Align8(_length - Base);
             EnsureCapacity(aligned - _length);
             _buffer.AsSpan(_length, aligned - _length).Clear();
             _length = aligned;
@@ -82,11 +89,22 @@ public sealed class ResponseBuffer : IDisposable
     /// <summary>The current message, header first.</summary>
     public Span<byte> CurrentMessage => _buffer.AsSpan(_messageStart, _length - _messageStart);
 
+    /// <summary>
+    /// The reserved TRANSFORM_HEADER space followed by every message written, for the encryptor to seal in place;
+    /// from then on <see cref="CompleteFrame"/> sends it as one transform message.
+    /// </summary>
+    public Span<byte> GetTransformFrame()
+    {
+        _sealed = true;
+        return _buffer.AsSpan(DirectTcpFraming.HeaderSize, _length - DirectTcpFraming.HeaderSize);
+    }
+
     /// <summary>The whole frame, Direct TCP header filled in, ready to send.</summary>
     public ReadOnlyMemory<byte> CompleteFrame()
     {
-        DirectTcpFraming.WriteHeader(_buffer, _length - DirectTcpFraming.HeaderSize);
-        return _buffer.AsMemory(0, _length);
+        int start = _sealed ? 0 : TransformHeader.Size;
+        DirectTcpFraming.WriteHeader(_buffer.AsSpan(start), _length - start - DirectTcpFraming.HeaderSize);
+        return _buffer.AsMemory(start, _length - start);
     }
 
     private static int Align8(int n) => (n + 7) & ~7;

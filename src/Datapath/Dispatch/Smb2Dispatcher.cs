@@ -5,6 +5,7 @@ using FastSmb.Protocol;
 using FastSmb.Protocol.Smb2;
 using FastSmb.Protocol.Smb2.Commands;
 using FastSmb.Protocol.Smb2.Signing;
+using FastSmb.Protocol.Smb2.Transform;
 
 namespace FastSmb.Datapath.Dispatch;
 
@@ -48,14 +49,18 @@ public sealed class Smb2Dispatcher
     public void Process(Smb2Connection connection, ReadOnlySpan<byte> message, ResponseBuffer response)
     {
         response.Reset();
-        if (Smb1NegotiateRequest.IsSmb1(message))
+        connection.EncryptedBy = null;
+        if (TransformHeader.IsTransform(message))
+        {
+            if (!TransformLayer.TryOpen(connection, _sessions, message, out message)) return;
+        }
+        else if (Smb1NegotiateRequest.IsSmb1(message))
         {
             ProcessSmb1Negotiate(connection, message, response);
             return;
         }
         if (!Smb2Header.TryParse(message, out var first))
         {
-            // Not SMB2 (or an SMB2 TRANSFORM header, which needs encryption this server does not offer yet).
             connection.RequestDisconnect("malformed SMB2 header");
             return;
         }
@@ -63,7 +68,12 @@ public sealed class Smb2Dispatcher
         // A dropped connection gets no reply: the message being built has only a reserved, unwritten header
         // (stale bytes of a pooled buffer, possibly another connection's data), and earlier responses of its
         // chain would point with NextCommand at nothing.
-        if (connection.DisconnectRequested) response.Reset();
+        if (connection.DisconnectRequested)
+        {
+            response.Reset();
+            return;
+        }
+        TransformLayer.SealIfEncrypted(connection, response);
     }
 
     private void ProcessSmb1Negotiate(Smb2Connection connection, ReadOnlySpan<byte> message, ResponseBuffer response)
@@ -200,8 +210,9 @@ public sealed class Smb2Dispatcher
         ushort grant = connection.Credits.Grant(header.CreditRequest, charge);
         var flags = header.Flags & (Smb2HeaderFlags.RelatedOperations | Smb2HeaderFlags.PriorityMask);
         var session = request.Session;
+        // [MS-SMB2] 3.3.4.1.1: a response that will be encrypted is not signed.
         bool sign = session is { SigningKey.Length: > 0 } && !request.SuppressSignResponse
-            && (request.ForceSignResponse || header.IsSigned || session.SigningRequired);
+            && connection.EncryptedBy is null && (request.ForceSignResponse || header.IsSigned || session.SigningRequired);
         if (sign) flags |= Smb2HeaderFlags.Signed;
         Smb2Header.WriteResponse(response.CurrentMessage, command, status, charge, grant, flags, header.MessageId,
             request.ResponseTreeId, request.ResponseSessionId, processId: header.ProcessId);
@@ -212,6 +223,8 @@ public sealed class Smb2Dispatcher
         }
         if (sign)
             Smb2Signer.Sign(response.CurrentMessage, session!.SigningAlgorithm, session.SigningKey);
+        // 3.1.1 preauth integrity: NEGOTIATE and non-final SESSION_SETUP responses are hashed as sent.
+        request.HashResponseInto?.Update(response.CurrentMessage);
 
         previous.Any = true;
         previous.SessionId = request.ResponseSessionId;
@@ -297,6 +310,9 @@ public sealed class Smb2Dispatcher
         {
             if (request.Session is null || !request.Session.TryGetTree(treeId, out var tree))
                 return NtStatus.NetworkNameDeleted;
+            // [MS-SMB2] 3.3.5.2.11: a share that requires encryption refuses plain-text requests.
+            if (tree.EncryptData && connection.EncryptedBy is null)
+                return NtStatus.AccessDenied;
             request.Tree = tree;
         }
         return Invoke(ref request, command, response);
@@ -319,6 +335,21 @@ public sealed class Smb2Dispatcher
             request.SuppressSignResponse = true;
             return session.State == SessionState.Expired ? NtStatus.NetworkSessionExpired : NtStatus.UserSessionDeleted;
         }
+
+        // [MS-SMB2] 3.3.5.2.9: an encrypted request must use the session whose key encrypted it; a session that
+        // requires encryption refuses plain text (but SESSION_SETUP, which re-authenticates, comes signed).
+        var encryptedBy = request.Connection.EncryptedBy;
+        if (encryptedBy is not null)
+        {
+            if (encryptedBy != session)
+            {
+                request.SuppressSignResponse = true;
+                return NtStatus.AccessDenied;
+            }
+            return NtStatus.Success; // the AEAD tag already authenticated it: no signature to check
+        }
+        if (session.EncryptData && session.State == SessionState.Valid && command != Smb2Command.SessionSetup)
+            return NtStatus.AccessDenied;
 
         // [MS-SMB2] 3.3.5.2.4 Verifying the Signature.
         var header = request.Header;

@@ -1,6 +1,7 @@
 using FastSmb.Datapath.Connections;
 using FastSmb.Datapath.Sessions;
 using FastSmb.Protocol;
+using FastSmb.Protocol.Crypto;
 using FastSmb.Protocol.Smb2;
 using FastSmb.Protocol.Smb2.Commands;
 
@@ -37,6 +38,10 @@ public ref struct Smb2Request
     /// <summary>Set by <see cref="GoAsync"/>: the handler returns STATUS_PENDING and completes the operation later.</summary>
     public AsyncOperation? Async;
 
+    /// <summary>Set by NEGOTIATE and SESSION_SETUP on 3.1.1: the preauth integrity hash that the response, as
+    /// finally written (header included), extends ([MS-SMB2] 3.3.5.4, 3.3.5.5).</summary>
+    public PreauthIntegrity? HashResponseInto;
+
     public readonly ReadOnlySpan<byte> Message => Header.Message;
 
     /// <summary>
@@ -47,7 +52,7 @@ public ref struct Smb2Request
     public AsyncOperation GoAsync()
     {
         var op = new AsyncOperation(Connection.NewAsyncId(), Header.Command, Header.MessageId, ResponseSessionId,
-            ResponseTreeId, Session, Header.IsSigned);
+            ResponseTreeId, Session, Header.IsSigned) { EncryptedBy = Connection.EncryptedBy };
         Connection.AsyncOperations.Add(op.AsyncId, op);
         Async = op;
         return op;

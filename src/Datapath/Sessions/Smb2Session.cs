@@ -1,5 +1,7 @@
 using FastSmb.Datapath.Connections;
+using FastSmb.Protocol.Crypto;
 using FastSmb.Protocol.Smb2.Signing;
+using FastSmb.Protocol.Smb2.Transform;
 
 namespace FastSmb.Datapath.Sessions;
 
@@ -42,6 +44,34 @@ public sealed class Smb2Session(ulong sessionId, Smb2Connection connection)
     /// <summary>[MS-SMB2] 3.3.1.8 Session.SigningRequired: every request must be signed, every response is.</summary>
     public bool SigningRequired { get; set; }
 
+    /// <summary>3.1.1: the hash over this session's SESSION_SETUP exchange, seeded from the connection's
+    /// ([MS-SMB2] 3.3.1.8 Session.PreauthIntegrityHashValue); the context of its key derivations.</summary>
+    public PreauthIntegrity PreauthIntegrity { get; } = new();
+
+    /// <summary>Encrypts what the server sends (Session.EncryptionKey); null when the session has no cipher.</summary>
+    public Smb2TransformCipher? Encryptor { get; private set; }
+
+    /// <summary>Decrypts what the client sends (Session.DecryptionKey).</summary>
+    public Smb2TransformCipher? Decryptor { get; private set; }
+
+    /// <summary>[MS-SMB2] 3.3.1.8 Session.EncryptData: every request on the session must arrive encrypted.</summary>
+    public bool EncryptData { get; set; }
+
+    public void SetCiphers(Smb2TransformCipher encryptor, Smb2TransformCipher decryptor)
+    {
+        DisposeCiphers();
+        Encryptor = encryptor;
+        Decryptor = decryptor;
+    }
+
+    public void DisposeCiphers()
+    {
+        Encryptor?.Dispose();
+        Decryptor?.Dispose();
+        Encryptor = null;
+        Decryptor = null;
+    }
+
     public IReadOnlyCollection<TreeConnect> Trees => _trees.Values;
 
     public TreeConnect AddTree(string shareName, bool isPipe, object share)
@@ -78,6 +108,10 @@ public sealed class TreeConnect(uint treeId, Smb2Session session, string shareNa
     public object Share { get; } = share;
 
     public uint MaximalAccess { get; set; }
+
+    /// <summary>[MS-SMB2] 3.3.1.9 TreeConnect.Share.EncryptData as granted: requests on this tree must be
+    /// encrypted (set only when the connection can encrypt).</summary>
+    public bool EncryptData { get; set; }
 
     public void AddOpen(Open open) => _opens.Add(open.FileId.Volatile, open);
     public bool TryGetOpen(ulong volatileId, out Open open) => _opens.TryGetValue(volatileId, out open!);

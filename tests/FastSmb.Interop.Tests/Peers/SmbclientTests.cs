@@ -32,6 +32,33 @@ public class SmbclientTests
         AssertListsShareAndIpc(result);
     }
 
+    [TestCase("SMB3_11", "sign")]
+    [TestCase("SMB3_11", "encrypt")]
+    [TestCase("SMB3_02", "encrypt")]
+    [TestCase("SMB3_00", "encrypt")]
+    public void ListShares_ClientProtection_ListsShareAndIpc(string dialect, string protection)
+    {
+        // "encrypt": smbclient requires SMB3 encryption and sends everything after SESSION_SETUP in TRANSFORM
+        // messages (3.1.1: the cipher of ENCRYPTION_CAPABILITIES; 3.0/3.0.2: AES-128-CCM); "sign" at 3.1.1 signs
+        // with the SIGNING_CAPABILITIES algorithm (AES-GMAC for Samba 4.17).
+        var target = FastSmbServerFixture.Target;
+        var result = ListShares(target, target.Password, $"--client-protection={protection}",
+            $"--option=client min protocol={dialect}", $"--option=client max protocol={dialect}");
+
+        AssertListsShareAndIpc(result);
+    }
+
+    [Test]
+    public void ListShares_EncryptOverSmb210_Refused()
+    {
+        // smbclient itself refuses: a 2.x dialect cannot encrypt.
+        var target = FastSmbServerFixture.Target;
+        var result = ListShares(target, target.Password, "--client-protection=encrypt", "--option=client max protocol=SMB2_10");
+
+        Assert.That(result.TimedOut, Is.False, result.ToString());
+        Assert.That(result.ExitCode, Is.Not.Zero, result.ToString());
+    }
+
     [Test]
     public void ListShares_WrongPassword_LogonFailure()
     {

@@ -52,8 +52,10 @@ public sealed class FastSmbServerProcess : IDisposable
     /// <summary>
     /// Starts the server and waits until its port accepts TCP connections. Throws, with everything the server
     /// printed, when it exits first or is not listening after <paramref name="readyTimeout"/>.
+    /// <paramref name="config"/>, given the data directory, returns a fastsmb.conf to write there first (the
+    /// server then uses it instead of creating its default one).
     /// </summary>
-    public static FastSmbServerProcess Start(string fastSmbDll, TimeSpan readyTimeout)
+    public static FastSmbServerProcess Start(string fastSmbDll, TimeSpan readyTimeout, Func<string, string>? config = null)
     {
         if (!File.Exists(fastSmbDll))
         {
@@ -63,6 +65,10 @@ public sealed class FastSmbServerProcess : IDisposable
         var port = FreeLoopbackPort();
         var password = "Pw-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
         var dataDir = Directory.CreateTempSubdirectory("fastsmb-interop-").FullName;
+        if (config is not null)
+        {
+            File.WriteAllText(Path.Combine(dataDir, "fastsmb.conf"), config(dataDir));
+        }
         var target = new ServerTarget("127.0.0.1", port, UserName, password);
 
         // DOTNET_HOST_PATH is the dotnet that runs `dotnet test`; use the same one for the server.

@@ -35,7 +35,31 @@ public class SmbConfParserTests
         Assert.That(r.Ignored, Has.Count.EqualTo(1).And.Some.Contains("log level"));
     }
 
+    [Test]
+    public void Parse_SmbEncrypt_GlobalAndShare()
+    {
+        var r = SmbConfParser.Parse("""
+            [global]
+              server smb encrypt = desired
+            [secret]
+              path = /srv/secret
+              smb encrypt = required
+            [plain]
+              path = /srv/plain
+              smb encrypt = off
+            [other]
+              path = /srv/other
+            """);
+        Assert.That(r.Errors, Is.Empty);
+        var c = r.Config!;
+        Assert.That(c.Global.ServerEncryption, Is.EqualTo(EncryptionPolicy.Desired));
+        Assert.That(c.Shares.Select(s => s.Encrypt), Is.EqualTo(new[]
+            { EncryptionPolicy.Required, EncryptionPolicy.Off, EncryptionPolicy.Default }));
+        Assert.That(new GlobalConfig().MaxProtocol, Is.EqualTo(Smb2Dialect.Smb311), "server max protocol defaults to SMB3_11");
+    }
+
     [TestCase("[global]\nserver signing = sometimes\n", "invalid value")]
+    [TestCase("[s]\npath = /s\nsmb encrypt = maybe\n", "invalid value")]
     [TestCase("[s]\ncomment = no path\n", "no path")]
     [TestCase("key = outside\n", "inside a section")]
     [TestCase("[a]\npath=/a\n[A]\npath=/b\n", "defined twice")]
