@@ -12,7 +12,7 @@ public sealed partial class SrvsvcService
     /// ResumeHandle in; InfoStruct, TotalEntries, ResumeHandle, status out.
     /// </summary>
     private uint NetrShareEnum(ReadOnlySpan<byte> stub, RpcCallContext call, NdrWriter w) =>
-        ShareEnum(stub, w, sticky: false);
+        ShareEnum(stub, call, w, sticky: false);
 
     /// <summary>
     /// [MS-SRVS] 3.1.4.9 NetrShareEnumSticky: NetrShareEnum's parameters, but only the shares kept in persistent
@@ -20,9 +20,17 @@ public sealed partial class SrvsvcService
     /// ERROR_INVALID_LEVEL, as smbtorture's NetShareEnum test expects of Windows).
     /// </summary>
     private uint NetrShareEnumSticky(ReadOnlySpan<byte> stub, RpcCallContext call, NdrWriter w) =>
-        ShareEnum(stub, w, sticky: true);
+        ShareEnum(stub, call, w, sticky: true);
 
-    private uint ShareEnum(ReadOnlySpan<byte> stub, NdrWriter w, bool sticky)
+    /// <summary>
+    /// Levels an anonymous (null session) caller may not read: 2 and 502 show local paths and 501 enumerated
+    /// the caching flags; Windows answers ERROR_ACCESS_DENIED (smbtorture's rpc.srvsvc "anonymous access" table).
+    /// NetrShareGetInfo still allows 501 to anyone.
+    /// </summary>
+    private static bool DeniedToAnonymous(RpcCallContext call, uint level, bool enumeration) =>
+        call.Caller.IsAnonymous && (level is 2 or 502 || (enumeration && level == 501));
+
+    private uint ShareEnum(ReadOnlySpan<byte> stub, RpcCallContext call, NdrWriter w, bool sticky)
     {
         var r = new NdrReader(stub);
         if (!TrySkipServerName(ref r)) return RpcFaultStatus.BadStubData;
@@ -49,6 +57,10 @@ public sealed partial class SrvsvcService
         {
             status = Win32Error.InvalidLevel;
         }
+        else if (DeniedToAnonymous(call, level, enumeration: true))
+        {
+            status = Win32Error.AccessDenied;
+        }
         else
         {
             // [MS-SRVS] 3.1.4.8: ResumeHandle is where the previous call stopped; PreferedMaximumLength bounds
@@ -70,12 +82,12 @@ public sealed partial class SrvsvcService
             }
         }
 
-        bool served = status != Win32Error.InvalidLevel;
+        bool served = status is Win32Error.Success or Win32Error.MoreData;
         EnumStruct.Write(w, level, isArm, served, entries.Count, a =>
         {
             foreach (var e in entries) ShareInfoCodec.Write(a, level, e);
         });
-        EnumStruct.WriteTail(w, (uint)all.Count, resumePtr, nextResume, status);
+        EnumStruct.WriteTail(w, served ? (uint)all.Count : 0, resumePtr, nextResume, status);
         return 0;
     }
 
@@ -89,6 +101,7 @@ public sealed partial class SrvsvcService
         uint status = Win32Error.Success;
         ShareInfo? info = null;
         if (!ShareInfoCodec.IsGetInfoLevel(level)) status = Win32Error.InvalidLevel;
+        else if (DeniedToAnonymous(call, level, enumeration: false)) status = Win32Error.AccessDenied;
         else if (!_shares.TryGet(netName, out var share)) status = Win32Error.NetNameNotFound;
         else info = ShareInfo.From(share);
 
