@@ -122,8 +122,8 @@ public static class ServerInfoCodec
     };
 
     /// <summary>
-    /// SV_USERS_PER_LICENSE-style "no limit" and the Windows defaults for the announcement fields of SERVER_INFO_102
-    /// ([MS-SRVS] 2.2.4.42: sv102_announce in seconds, sv102_anndelta in milliseconds).
+    /// SERVER_INFO_102 figures ([MS-SRVS] 2.2.4.42): no user limit, and the LanmanServer defaults for the
+    /// auto-disconnect time (minutes) and the announcement interval (seconds) and its jitter (milliseconds).
     /// </summary>
     private const uint Unlimited = 0xFFFFFFFF, AnnounceSeconds = 240, AnnounceDeltaMs = 3000, AutoDisconnectMinutes = 15;
 
@@ -153,21 +153,20 @@ public static class ServerInfoCodec
     }
 
     /// <summary>
-    /// SERVER_INFO_502 (2.2.4.43) and 503 (2.2.4.44): SMB1-era tuning knobs this server has no counterpart for.
-    /// The values are informational ([MS-SRVS] says clients use them for display); where one describes a real
-    /// limit (open files per session, request buffer size) it is the SMB2 figure this server works with.
+    /// SERVER_INFO_502 (2.2.4.43) and 503 (2.2.4.44): SMB1-era tuning knobs this server has no counterpart for,
+    /// so most are 0. Setting them is not offered (no NetrServerSetInfo); they are only read, by admin tools.
     /// </summary>
     private static void WriteTuning(NdrWriter w, uint level, ServerInfo server)
     {
-        w.WriteUInt32(16384); // sessopens: files open per session
+        w.WriteUInt32(16384); // sessopens: files open per session (nominal)
         w.WriteUInt32(1);     // sessvcs: virtual circuits per client
         w.WriteUInt32(2048);  // opensearch
-        w.WriteUInt32(65536); // sizreqbuf
+        w.WriteUInt32(65536); // sizreqbuf (nominal)
         w.WriteUInt32(0);     // initworkitems
         w.WriteUInt32(0);     // maxworkitems
         w.WriteUInt32(0);     // rawworkitems
         w.WriteUInt32(0);     // irpstacksize
-        w.WriteUInt32(65536); // maxrawbuflen
+        w.WriteUInt32(65536); // maxrawbuflen (nominal; SMB1 raw I/O is not served)
         w.WriteUInt32(Unlimited); // sessusers
         w.WriteUInt32(Unlimited); // sessconns
         w.WriteUInt32(0);     // maxpagedmemoryusage
