@@ -8,7 +8,9 @@
 # Builds src/Cli (Release), starts `fastsmb serve` and a private Samba
 # (scripts/reference-samba.sh) on two free loopback ports with the same account
 # (bench/benchpass) and share (share), runs every suite with scripts/torture.sh
-# against Samba and then FastSmb, and writes a markdown table per suite:
+# against Samba and then FastSmb (SMB suites on //HOST/share, rpc.* suites on
+# the binding ncacn_np:HOST: scripts/torture.sh picks the target by the suite's
+# name), and writes a markdown table per suite:
 # Samba passed/failed/skipped, FastSmb passed/failed/skipped ("failed" counts
 # failures and errors). Both servers are stopped on exit. Prints the table rows
 # and ends with FastSmb's "N passed, M failed".

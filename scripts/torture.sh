@@ -2,7 +2,9 @@
 # torture.sh - run smbtorture suites against an SMB server and count the results
 #
 # Usage: torture.sh HOST PORT SUITE...
-#   e.g. torture.sh 127.0.0.1 4464 smb2.connect smb2.read
+#   e.g. torture.sh 127.0.0.1 4464 smb2.connect smb2.read rpc.srvsvc
+#   SMB suites get the target //HOST/SHARE; DCERPC suites (rpc.*) the binding
+#   ncacn_np:HOST (RPC over the named pipes of IPC$, on the SMB port PORT).
 #
 # Prints one line per suite:  SUITE passed N failed M skipped S errors E
 # then the total:             N passed, M failed     (M counts failures + errors)
@@ -80,8 +82,12 @@ summary=$LOGDIR/summary.txt
 for suite in "$@"; do
     log=$LOGDIR/$(printf '%s' "$suite" | tr -c 'A-Za-z0-9._-' '_').log
     start=$SECONDS
+    case "$suite" in
+        rpc.*) target="ncacn_np:$HOST" ;;
+        *) target="//$HOST/$SHARE" ;;
+    esac
     timeout --kill-after=15 "$((TIMEOUT + 15))" \
-        "$SMBTORTURE" "//$HOST/$SHARE" -p "$PORT" -U "$CREDS" -s "$CONF" --use-kerberos=off \
+        "$SMBTORTURE" "$target" -p "$PORT" -U "$CREDS" -s "$CONF" --use-kerberos=off \
         --format=subunit --option=torture:progress=no --maximum-runtime="$TIMEOUT" \
         --basedir="$LOGDIR/tmp" "${extra[@]}" "$suite" </dev/null >"$log" 2>&1
     rc=$?

@@ -65,7 +65,7 @@ public sealed class ServerHost : IAsyncDisposable
         var shares = new StaticShareRegistry(ConfiguredShares.From(config));
         var names = new ServerIdentity(g.NetbiosName, g.Workgroup, g.DnsHostName, "");
         var security = new SpnegoSecurityContextFactory(users, names);
-        var pipes = new NamedPipeHost(shares, new ServerInfo(g.NetbiosName, g.ServerString));
+        var pipes = new NamedPipeHost(shares, new ServerInfo(g.NetbiosName, g.ServerString, Workgroup: g.Workgroup));
         var sessions = new SessionRegistry();
         var control = new ControlPlane(g, limits, security, shares, pipes, sessions, controlLog);
         return new SmbServer(new Smb2Dispatcher(control, sessions), limits, serverLog);

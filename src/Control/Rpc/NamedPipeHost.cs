@@ -1,4 +1,5 @@
 using FastSmb.Control.Rpc.Srvsvc;
+using FastSmb.Control.Rpc.Wkssvc;
 using FastSmb.Control.Shares;
 using FastSmb.Datapath.Pipes;
 using FastSmb.Protocol;
@@ -6,7 +7,7 @@ using FastSmb.Protocol;
 namespace FastSmb.Control.Rpc;
 
 /// <summary>
-/// The DCERPC endpoints behind \PIPE\name on IPC$. Knows "srvsvc" out of the box; later services add their
+/// The DCERPC endpoints behind \PIPE\name on IPC$. Knows "srvsvc" and "wkssvc" out of the box; later services add their
 /// pipe with <see cref="AddPipe"/> at start-up. Thread-safe once configured: <see cref="Open"/> only reads.
 /// </summary>
 public sealed class NamedPipeHost : INamedPipeHost
@@ -17,6 +18,7 @@ public sealed class NamedPipeHost : INamedPipeHost
     public NamedPipeHost(IShareRegistry shares, ServerInfo server)
     {
         AddPipe("srvsvc", new RpcInterfaceRegistry().Register(new SrvsvcService(shares, server)));
+        AddPipe("wkssvc", new RpcInterfaceRegistry().Register(new WkssvcService(server)));
     }
 
     /// <summary>Makes <paramref name="name"/> (without "\PIPE\") an endpoint serving <paramref name="interfaces"/>. Start-up only.</summary>

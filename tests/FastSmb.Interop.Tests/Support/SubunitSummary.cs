@@ -2,9 +2,11 @@ namespace FastSmb.Interop.Tests.Support;
 
 /// <summary>
 /// Counts of one smbtorture run from its subunit v1 output (<c>--format=subunit</c>), counted the way
-/// scripts/torture.sh counts them, so that the CI test and the conformance report agree.
+/// scripts/torture.sh counts them, so that the CI test and the conformance report agree. <see cref="PassedNames"/>
+/// lists the tests that succeeded, in order, by their full subunit name ("srvsvc (admin access).NetSrvGetInfo").
 /// </summary>
-public sealed record SubunitSummary(int Passed, int Failed, int Skipped, int Errors, IReadOnlyList<string> NotPassed)
+public sealed record SubunitSummary(int Passed, int Failed, int Skipped, int Errors, IReadOnlyList<string> NotPassed,
+    IReadOnlyList<string> PassedNames)
 {
     public int Total => Passed + Failed + Skipped + Errors;
 
@@ -16,6 +18,7 @@ public sealed record SubunitSummary(int Passed, int Failed, int Skipped, int Err
     {
         int passed = 0, failed = 0, skipped = 0, errors = 0;
         var notPassed = new List<string>();
+        var passedNames = new List<string>();
         var done = new HashSet<string>(StringComparer.Ordinal);
         string? open = null;
         var inDetails = false;
@@ -65,6 +68,7 @@ public sealed record SubunitSummary(int Passed, int Failed, int Skipped, int Err
             {
                 case "success" or "successful":
                     passed++;
+                    passedNames.Add(name);
                     break;
                 case "failure" or "fail" or "uxsuccess":
                     failed++;
@@ -84,7 +88,7 @@ public sealed record SubunitSummary(int Passed, int Failed, int Skipped, int Err
             errors++;
             notPassed.Add($"{open} (no result)");
         }
-        return new SubunitSummary(passed, failed, skipped, errors, notPassed);
+        return new SubunitSummary(passed, failed, skipped, errors, notPassed, passedNames);
     }
 
     public override string ToString() =>

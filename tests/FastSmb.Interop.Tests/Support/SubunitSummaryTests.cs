@@ -27,6 +27,40 @@ public class SubunitSummaryTests
         ]
         """;
 
+    // smbtorture 4.17.12-Debian, rpc.srvsvc (ncacn_np) against the reference Samba 4.17, shortened
+    private const string SrvsvcMixed = """
+        smbtorture 4.17.12-Debian
+        Using seed 1795446600
+        progress: 17
+        test: srvsvc (admin access).NetCharDevEnum
+        failure: srvsvc (admin access).NetCharDevEnum [
+        ../../source4/torture/rpc/srvsvc.c:115: status was NT_STATUS_RPC_PROCNUM_OUT_OF_RANGE, expected NT_STATUS_OK: NetCharDevEnum failed
+        ]
+        test: srvsvc (admin access).NetConnEnum
+        Testing NetConnEnum level 0
+        success: srvsvc (admin access).NetConnEnum
+        test: srvsvc (admin access).NetShareAddSetDel
+        skip: srvsvc (admin access).NetShareAddSetDel [
+        disabled NetShareAddSetDel - enable dangerous tests to use
+        ]
+        test: srvsvc (admin access).NetNameValidate
+        success: srvsvc (admin access).NetNameValidate
+        """;
+
+    [Test]
+    public void Parse_RpcSuite_NamesTheSuccessesInOrder()
+    {
+        var summary = SubunitSummary.Parse(SrvsvcMixed);
+
+        Assert.That((summary.Passed, summary.Failed, summary.Skipped, summary.Errors), Is.EqualTo((2, 1, 1, 0)));
+        Assert.That(summary.PassedNames, Is.EqualTo(new[]
+        {
+            "srvsvc (admin access).NetConnEnum",
+            "srvsvc (admin access).NetNameValidate",
+        }));
+        Assert.That(summary.NotPassed, Is.EqualTo(new[] { "srvsvc (admin access).NetCharDevEnum (failure)" }));
+    }
+
     [Test]
     public void Parse_OneSuccess_CountsOnePassed()
     {

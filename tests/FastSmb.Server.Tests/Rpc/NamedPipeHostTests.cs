@@ -18,7 +18,7 @@ public class NamedPipeHostTests
         pipe!.Dispose();
     }
 
-    [TestCase("wkssvc")]
+    [TestCase("netlogon")]
     [TestCase("lsarpc")]
     [TestCase(@"\PIPE\srvsvc\x")]
     [TestCase("")]
@@ -28,10 +28,18 @@ public class NamedPipeHostTests
         Assert.That(pipe, Is.Null);
     }
 
+    [TestCase("wkssvc")]
+    [TestCase(@"\PIPE\WKSSVC")]
+    public void Open_Wkssvc_Succeeds(string name)
+    {
+        Assert.That(RpcTestKit.Host().Open(name, RpcTestKit.Caller, out var pipe), Is.EqualTo(NtStatus.Success));
+        pipe!.Dispose();
+    }
+
     [Test]
     public void AddPipe_ExtraEndpoint_Opens()
     {
-        var host = RpcTestKit.Host().AddPipe("wkssvc", new RpcInterfaceRegistry());
-        Assert.That(host.Open(@"\PIPE\WKSSVC", RpcTestKit.Caller, out _), Is.EqualTo(NtStatus.Success));
+        var host = RpcTestKit.Host().AddPipe("lsarpc", new RpcInterfaceRegistry());
+        Assert.That(host.Open(@"\PIPE\LSARPC", RpcTestKit.Caller, out _), Is.EqualTo(NtStatus.Success));
     }
 }

@@ -15,7 +15,8 @@ internal static class SrvsvcDecode
         var r = new NdrReader(stub);
         var shares = new List<ShareInfo>();
         Assert.That(r.TryReadUInt32(out uint level) && r.TryReadUInt32(out uint disc) && disc == level, "InfoStruct level/switch");
-        Assert.That(r.TryReadPointer(out uint ctr), "container pointer");
+        uint ctr = 0;
+        if (ShareInfoCodec.IsUnionArm(level)) Assert.That(r.TryReadPointer(out ctr), "container pointer");
         if (ctr != 0)
         {
             var lvl = level;
@@ -34,7 +35,8 @@ internal static class SrvsvcDecode
     {
         var r = new NdrReader(stub);
         Must(r.TryReadUInt32(out uint level));
-        Must(r.TryReadPointer(out uint ptr));
+        uint ptr = 0;
+        if (ShareInfoCodec.IsUnionArm(level)) Must(r.TryReadPointer(out ptr));
         ShareInfo? info = null;
         if (ptr != 0)
         {

@@ -24,7 +24,7 @@ public class SrvsvcServiceTests
         }));
         Assert.That(decoded.TotalEntries, Is.EqualTo(2));
         Assert.That(decoded.ResumeHandle, Is.EqualTo(0));
-        Assert.That(decoded.Status, Is.EqualTo(SrvsvcService.WerrOk));
+        Assert.That(decoded.Status, Is.EqualTo(Win32Error.Success));
         // Same bytes as Samba once referent ids (Samba continues the request's count, we start at 0x20000) are masked.
         Assert.That(MaskReferents(stub), Is.EqualTo(MaskReferents(StubOf(sambaResponse))));
     }
@@ -91,7 +91,7 @@ public class SrvsvcServiceTests
         ServerName(w);
         w.WriteUInt32(level);
         w.WriteUnionDiscriminant(level);
-        w.WriteUniquePointer(false, c => { c.WriteUInt32(0); c.WritePointer(true); });
+        if (ShareInfoCodec.IsUnionArm(level)) w.WriteUniquePointer(false, c => { c.WriteUInt32(0); c.WritePointer(true); });
         w.FlushDeferred();
         w.WriteUInt32(prefMax);
         if (w.WritePointer(resume is null) != 0) w.WriteUInt32(resume!.Value);
@@ -110,10 +110,25 @@ public class SrvsvcServiceTests
     }
 
     [Test]
-    public void NetrShareEnum_UnknownLevel_InvalidLevelAndNullContainer()
+    public void NetrShareEnum_LevelOfTheUnionNotServed_InvalidLevelAndNullContainer()
     {
-        var res = SrvsvcDecode.Enum(Call(BoundSrvsvc(), EnumRequest(7)));
-        Assert.That(res.Status, Is.EqualTo(SrvsvcService.WerrInvalidLevel));
+        var res = SrvsvcDecode.Enum(Call(BoundSrvsvc(), EnumRequest(1005)));
+        Assert.That(res.Status, Is.EqualTo(Win32Error.InvalidLevel));
+        Assert.That(res.ContainerNull, Is.True);
+    }
+
+    [Test]
+    public void NetrShareEnum_LevelOutsideTheUnion_InvalidLevelAndEmptyDefaultArm()
+    {
+        // Samba's IDL gives SHARE_ENUM_UNION an empty [default] arm: the discriminant, then nothing.
+        var w = new NdrWriter();
+        ServerName(w);
+        w.WriteUInt32(7);
+        w.WriteUnionDiscriminant(7);
+        w.WriteUInt32(uint.MaxValue);
+        w.WritePointer(isNull: true);
+        var res = SrvsvcDecode.Enum(Call(BoundSrvsvc(), Request(9, 0, SrvsvcService.OpNetrShareEnum, w.ToArray())));
+        Assert.That(res.Status, Is.EqualTo(Win32Error.InvalidLevel));
         Assert.That(res.ContainerNull, Is.True);
     }
 
@@ -130,8 +145,8 @@ public class SrvsvcServiceTests
             var res = SrvsvcDecode.Enum(Call(pipe, EnumRequest(1, prefMax: 60, resume: resume)));
             Assert.That(res.TotalEntries, Is.EqualTo(6));
             names.AddRange(res.Shares.Select(s => s.NetName));
-            if (res.Status == SrvsvcService.WerrOk) { Assert.That(res.ResumeHandle, Is.Zero); break; }
-            Assert.That(res.Status, Is.EqualTo(SrvsvcService.WerrMoreData));
+            if (res.Status == Win32Error.Success) { Assert.That(res.ResumeHandle, Is.Zero); break; }
+            Assert.That(res.Status, Is.EqualTo(Win32Error.MoreData));
             resume = res.ResumeHandle!.Value;
         }
         Assert.That(names, Is.EqualTo(new[] { "s0", "s1", "s2", "s3", "s4", "IPC$" }));
@@ -150,7 +165,7 @@ public class SrvsvcServiceTests
     public void NetrShareGetInfo_UnknownShare_NetNameNotFound()
     {
         var res = SrvsvcDecode.GetInfo(Call(BoundSrvsvc(), GetInfoRequest("nosuch", 1)));
-        Assert.That(res.Status, Is.EqualTo(SrvsvcService.WerrNetNameNotFound));
+        Assert.That(res.Status, Is.EqualTo(Win32Error.NetNameNotFound));
         Assert.That(res.Info, Is.Null);
     }
 
@@ -168,7 +183,7 @@ public class SrvsvcServiceTests
     [Test]
     public void NetrShareGetInfo_UnknownLevel_InvalidLevel()
     {
-        Assert.That(SrvsvcDecode.GetInfo(Call(BoundSrvsvc(), GetInfoRequest("share", 1005))).Status, Is.EqualTo(SrvsvcService.WerrInvalidLevel));
+        Assert.That(SrvsvcDecode.GetInfo(Call(BoundSrvsvc(), GetInfoRequest("share", 1006))).Status, Is.EqualTo(Win32Error.InvalidLevel));
     }
 
     [Test]
@@ -181,9 +196,9 @@ public class SrvsvcServiceTests
         Assert.That((res.PlatformId, res.Name, res.Status), Is.EqualTo((500u, "FASTSMB", 0u)));
         w = new NdrWriter();
         ServerName(w);
-        w.WriteUInt32(102);
+        w.WriteUInt32(599);
         res = SrvsvcDecode.ServerGetInfo(Call(BoundSrvsvc(), Request(9, 0, SrvsvcService.OpNetrServerGetInfo, w.ToArray())));
-        Assert.That(res.Status, Is.EqualTo(SrvsvcService.WerrInvalidLevel));
+        Assert.That(res.Status, Is.EqualTo(Win32Error.InvalidLevel));
     }
 
     [TestCase("rpc-smbclient-netshareenumall-l1-req.hex")]
