@@ -1,4 +1,5 @@
 using FastSmb.Client.Smb2;
+using FastSmb.Control.Rpc;
 using FastSmb.Control.Rpc.Srvsvc;
 using FastSmb.Protocol;
 using FastSmb.Protocol.Rpc.Pdu;
@@ -157,7 +158,7 @@ public class NamedPipeTests
     {
         Assert.That(RpcResponse.TryParse(pdu, out var r), Is.True, "a DCERPC response PDU: " + Convert.ToHexString(pdu));
         var decoded = SrvsvcDecode.Enum(r.StubData.ToArray());
-        Assert.That(decoded.Status, Is.EqualTo(SrvsvcService.WerrOk));
+        Assert.That(decoded.Status, Is.EqualTo(Win32Error.Success));
         Assert.That(decoded.Level, Is.EqualTo(1));
         Assert.That(decoded.Shares.Select(s => (s.NetName, s.Type)), Is.EquivalentTo(new[]
         {
