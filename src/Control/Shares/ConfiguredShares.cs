@@ -11,7 +11,12 @@ public static class ConfiguredShares
         {
             new("IPC$", "", ShareType.Ipc | ShareType.Special, $"IPC Service ({config.Global.ServerString})"),
         };
-        list.AddRange(config.Shares.Select(s => new ShareDefinition(s.Name, s.Path, ShareType.Disk, s.Comment)));
+        list.AddRange(config.Shares.Select(s => new ShareDefinition(s.Name, s.Path, ShareType.Disk, s.Comment)
+        {
+            Browseable = s.Browseable,
+            ReadOnly = s.ReadOnly,
+            Access = new ShareAccess(s.GuestOk, s.ValidUsers),
+        }));
         return list;
     }
 }

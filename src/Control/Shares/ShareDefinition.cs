@@ -15,6 +15,15 @@ public enum ShareType : uint
 public sealed record ShareDefinition(string Name, string Path, ShareType Type, string Comment)
 {
     public bool IsIpc => (Type & ~ShareType.Special) == ShareType.Ipc;
+
+    /// <summary>Listed by srvsvc NetShareEnum ("browseable"); a hidden share is still reachable by name.</summary>
+    public bool Browseable { get; init; } = true;
+
+    /// <summary>"read only": recorded here for the FSA layer, which refuses writes on such a share.</summary>
+    public bool ReadOnly { get; init; }
+
+    /// <summary>Who may connect ("guest ok", "valid users"); see <see cref="ShareAccess"/>.</summary>
+    public ShareAccess Access { get; init; } = ShareAccess.Everyone;
 }
 
 /// <summary>The shares this server exports, IPC$ included. Thread-safe; a reload swaps the whole set.</summary>

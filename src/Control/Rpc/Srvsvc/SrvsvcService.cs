@@ -59,7 +59,8 @@ public sealed class SrvsvcService : IRpcInterface
         uint resume = 0;
         if (resumePtr != 0 && !r.TryReadUInt32(out resume)) return RpcFaultStatus.BadStubData;
 
-        var all = _shares.All;
+        // "browseable = no" hides a share from enumeration only (Samba's lp_browseable); GetInfo still finds it.
+        var all = _shares.All.Where(s => s.Browseable).ToArray();
         var entries = new List<ShareInfo>();
         uint status = WerrOk, nextResume = 0;
         if (!ShareInfoCodec.IsSupportedLevel(level))
@@ -72,7 +73,7 @@ public sealed class SrvsvcService : IRpcInterface
             // the reply (0xFFFFFFFF: no bound), and at least one entry is returned per call.
             int budget = preferredMaximumLength == uint.MaxValue ? int.MaxValue : (int)Math.Min(preferredMaximumLength, int.MaxValue);
             int used = 0;
-            for (int i = (int)Math.Min(resume, (uint)all.Count); i < all.Count; i++)
+            for (int i = (int)Math.Min(resume, (uint)all.Length); i < all.Length; i++)
             {
                 var info = ShareInfo.From(all[i]);
                 int size = EstimateSize(level, info);
@@ -92,7 +93,7 @@ public sealed class SrvsvcService : IRpcInterface
         if (status == WerrInvalidLevel) w.WritePointer(isNull: true);
         else w.WriteUniquePointer(false, c => ShareInfoCodec.WriteContainer(c, level, entries));
         w.FlushDeferred();
-        w.WriteUInt32((uint)all.Count); // TotalEntries
+        w.WriteUInt32((uint)all.Length); // TotalEntries
         // [in, out, unique] ResumeHandle comes back only if the client sent one.
         if (w.WritePointer(resumePtr == 0) != 0) w.WriteUInt32(nextResume);
         w.WriteUInt32(status);
