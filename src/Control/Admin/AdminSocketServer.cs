@@ -101,8 +101,9 @@ public sealed partial class AdminSocketServer : IAsyncDisposable
             if (request is not null) _log?.AdminRequest(request.Command, response.Ok, response.Message);
             await AdminFraming.WriteResponseAsync(stream, response, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or System.Text.Json.JsonException or SocketException)
+        catch (Exception e)
         {
+            // The connection boundary: a malformed request, a client gone, or a bug — logged, never fatal to the server.
             _log?.AdminError(e);
         }
     }
