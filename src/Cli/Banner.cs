@@ -15,9 +15,16 @@ public static class Banner
         var firstShare = config.Shares.Count > 0 ? config.Shares[0].Name : "IPC$";
 
         o.WriteLine($"FastSmb listening on {endPoint}");
-        o.WriteLine($"  data dir : {prepared.DataDir}");
+        o.WriteLine($"  data dir : {prepared.DataDir.Root}");
         o.WriteLine($"  config   : {prepared.ConfigPath}");
+        o.WriteLine($"  admin    : {prepared.DataDir.AdminSocketPath}");
         foreach (var s in config.Shares) o.WriteLine($"  share    : {s.Name} -> {s.Path}");
+        if (prepared.UserName is null)
+        {
+            o.WriteLine($"  users    : {prepared.Directory.ListUsers().Count} in the directory (fastsmb user list --data-dir {prepared.DataDir.Root})");
+            o.Flush();
+            return;
+        }
         o.WriteLine($"  user     : {prepared.UserName}");
         if (prepared.GeneratedPassword is not null)
             o.WriteLine($"  password : {prepared.GeneratedPassword}   (generated now and shown once; only its NT hash is stored)");

@@ -1,14 +1,17 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
+using FastSmb.Control.Accounts;
+using FastSmb.Control.Admin;
 using FastSmb.Control.Config;
 using FastSmb.Control.Hosting;
+using FastSmb.Control.Users;
 
 namespace FastSmb.Cli;
 
 /// <summary>
 /// `fastsmb serve`: starts the server. With no options it prepares the embedded default under ./fastsmb-data
-/// (config, one share, one user), listens on 445 when it may and the port is free, otherwise on 4445, and prints
+/// (smb.conf, one share, the directory store with one user), serves the admin socket, listens on 445 when it may and the port is free, otherwise on 4445, and prints
 /// how to connect.
 /// </summary>
 public static class ServeCommand
@@ -16,71 +19,106 @@ public static class ServeCommand
     public const int PreferredPort = 445;
     public const int FallbackPort = 4445;
 
-    public static Command Create()
+    public static Command Create(CliConsole console)
     {
-        var dataDir = new Option<string>("--data-dir") { Description = "Data directory (config, users, default share)", DefaultValueFactory = _ => "fastsmb-data" };
+        var dataDir = CommonOptions.DataDir();
+        var config = new Option<string?>("--config") { Description = "Config file (default: DATA_DIR/smb.conf, created on first start)" };
         var port = new Option<int?>("--port") { Description = "TCP port (default: 445 if permitted and free, else 4445)" };
         var listen = new Option<string>("--listen") { Description = "Address to listen on", DefaultValueFactory = _ => "0.0.0.0" };
         var verbose = new Option<bool>("--verbose") { Description = "Log every connection" };
-        var command = new Command("serve", "Run the SMB server") { dataDir, port, listen, verbose };
-        command.SetAction((parse, cancel) => RunAsync(parse.GetValue(dataDir)!, parse.GetValue(port),
+        var command = new Command("serve", "Run the SMB server") { dataDir, config, port, listen, verbose };
+        command.SetAction((parse, cancel) => RunAsync(console, parse.GetValue(dataDir)!, parse.GetValue(config), parse.GetValue(port),
             parse.GetValue(listen)!, parse.GetValue(verbose), cancel));
         return command;
     }
 
-    private static async Task<int> RunAsync(string dataDir, int? port, string listen, bool verbose, CancellationToken cancel)
+    private static async Task<int> RunAsync(CliConsole console, string dataDir, string? configPath, int? port, string listen,
+        bool verbose, CancellationToken cancel)
     {
         if (!IPAddress.TryParse(listen, out var address))
         {
-            Console.Error.WriteLine($"fastsmb: --listen '{listen}' is not an IP address");
+            console.Error.WriteLine($"fastsmb: --listen '{listen}' is not an IP address");
             return 2;
         }
-        var prepared = EmbeddedDefault.Prepare(dataDir, Environment.GetEnvironmentVariable);
-        var parsed = SmbConfParser.Parse(File.ReadAllText(prepared.ConfigPath));
-        if (parsed.Config is null)
+        EmbeddedDefault.Prepared prepared;
+        try
         {
-            foreach (var e in parsed.Errors) Console.Error.WriteLine($"fastsmb: {prepared.ConfigPath}: {e}");
+            prepared = EmbeddedDefault.Prepare(dataDir, configPath, Environment.GetEnvironmentVariable);
+        }
+        catch (Exception e) when (e is DirectoryLockedException or DirectoryFormatException or FileNotFoundException or ArgumentException)
+        {
+            console.Error.WriteLine($"fastsmb: {e.Message}");
             return 1;
         }
-        foreach (var i in parsed.Ignored) Console.Error.WriteLine($"fastsmb: {prepared.ConfigPath}: not understood, ignored: {i}");
+        using var directory = prepared.Directory;
+        foreach (var n in prepared.Notes) console.Error.WriteLine($"fastsmb: {n}");
+        var parsed = SmbConfParser.ParseFile(prepared.ConfigPath);
+        foreach (var w in parsed.Warnings) console.Error.WriteLine($"fastsmb: warning: {w}");
+        if (parsed.Config is null)
+        {
+            foreach (var e in parsed.Errors) console.Error.WriteLine($"fastsmb: error: {e}");
+            return 1;
+        }
 
-        var log = new ConsoleLog(Console.Error, verbose);
+        var log = new ConsoleLog(console.Error, verbose);
         ServerHost host;
         try
         {
-            host = StartOnPort(parsed.Config, prepared, address, port, log);
+            host = StartOnPort(parsed.Config, directory, address, port, log);
         }
         catch (SocketException e)
         {
-            Console.Error.WriteLine($"fastsmb: cannot listen on {address}:{port}: {e.Message}");
+            console.Error.WriteLine($"fastsmb: cannot listen on {address}:{port}: {e.Message}");
             return 1;
         }
         await using (host)
         {
-            Banner.Print(Console.Out, prepared, parsed.Config, host.Endpoints[0]);
-            var stopped = new TaskCompletionSource();
-            using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
-                System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stopped.TrySetResult(); });
-            using var reg = cancel.Register(() => stopped.TrySetResult());
-            await stopped.Task;
-            Console.Error.WriteLine("fastsmb: stopping");
+            AdminSocketServer admin;
+            try
+            {
+                var service = new AdminService(directory, prepared.ConfigPath, host.Reload);
+                admin = AdminSocketServer.Start(prepared.DataDir.AdminSocketPath, service, parsed.Config.Global.AdminGroup, log);
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or SocketException)
+            {
+                console.Error.WriteLine($"fastsmb: cannot open the admin socket {prepared.DataDir.AdminSocketPath}: {e.Message}");
+                return 1;
+            }
+            await using (admin)
+            {
+                Banner.Print(console.Out, prepared, parsed.Config, host.Endpoints[0]);
+                var stopped = new TaskCompletionSource();
+                using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+                    System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stopped.TrySetResult(); });
+                using var sighup = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+                    System.Runtime.InteropServices.PosixSignal.SIGHUP, ctx =>
+                    {
+                        // As smbd: SIGHUP re-reads the config file.
+                        ctx.Cancel = true;
+                        var r = admin.Reload();
+                        console.Error.WriteLine($"fastsmb: SIGHUP: {r.Message}");
+                    });
+                using var reg = cancel.Register(() => stopped.TrySetResult());
+                await stopped.Task;
+                console.Error.WriteLine("fastsmb: stopping");
+            }
         }
+        // Shutdown order: admin socket (no new changes), SMB server (no new logons), then the directory store.
         return 0;
     }
 
     /// <summary>An explicit --port is used or fails; otherwise 445 is tried first, then 4445.</summary>
-    private static ServerHost StartOnPort(ServerConfig config, EmbeddedDefault.Prepared prepared, IPAddress address,
-        int? port, ConsoleLog log)
+    private static ServerHost StartOnPort(ServerConfig config, IUserStore users, IPAddress address, int? port, ConsoleLog log)
     {
         if (port is int p)
-            return ServerHost.Start(config, prepared.Users, [new IPEndPoint(address, p)], log);
+            return ServerHost.Start(config, users, [new IPEndPoint(address, p)], log);
         try
         {
-            return ServerHost.Start(config, prepared.Users, [new IPEndPoint(address, PreferredPort)], log);
+            return ServerHost.Start(config, users, [new IPEndPoint(address, PreferredPort)], log);
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.AccessDenied or SocketError.AddressAlreadyInUse)
         {
-            return ServerHost.Start(config, prepared.Users, [new IPEndPoint(address, FallbackPort)], log);
+            return ServerHost.Start(config, users, [new IPEndPoint(address, FallbackPort)], log);
         }
     }
 }

@@ -17,11 +17,11 @@ public sealed class ControlPlane : IControlPlane
     private readonly NegotiateHandler _negotiate;
 
     public ControlPlane(GlobalConfig config, DatapathOptions limits, ISecurityContextFactory security,
-        IShareRegistry shares, INamedPipeHost pipes, SessionRegistry sessions, IControlLog log)
+        IShareRegistry shares, IGroupMembership groups, INamedPipeHost pipes, SessionRegistry sessions, IControlLog log)
     {
         _negotiate = new NegotiateHandler(config, limits, security);
         var sessionSetup = new SessionSetupHandler(config, security, sessions, log, limits.SessionLifetime);
-        var tree = new TreeConnectHandler(shares);
+        var tree = new TreeConnectHandler(shares, groups);
         Negotiate = _negotiate.Handle;
         SessionSetup = sessionSetup.Handle;
         Logoff = sessionSetup.HandleLogoff;

@@ -12,7 +12,7 @@ public enum SigningPolicy { Auto, Mandatory, Disabled }
 /// </summary>
 public enum EncryptionPolicy { Default, Off, Desired, Required }
 
-/// <summary>The [global] settings FastSmb understands so far; a later issue adds the rest of smb.conf.</summary>
+/// <summary>The [global] settings FastSmb understands (docs/configuration.md lists them with Samba's meaning).</summary>
 public sealed record GlobalConfig
 {
     /// <summary>NetBIOS name (at most 15 characters, upper case) used in NTLM target info and srvsvc.</summary>
@@ -25,6 +25,14 @@ public sealed record GlobalConfig
     public Smb2Dialect MaxProtocol { get; init; } = Smb2Dialect.Smb311;
     public EncryptionPolicy ServerEncryption { get; init; } = EncryptionPolicy.Default;
     public Guid ServerGuid { get; init; } = Guid.NewGuid();
+    /// <summary>"interfaces": addresses or names to listen on. Parsed and kept; the listener does not use it yet.</summary>
+    public IReadOnlyList<string> Interfaces { get; init; } = [];
+    /// <summary>"bind interfaces only". Parsed and kept for the listener of a later issue.</summary>
+    public bool BindInterfacesOnly { get; init; }
+    /// <summary>"log level" (Samba's first number; per-class levels after it are ignored).</summary>
+    public int LogLevel { get; init; }
+    /// <summary>"admin group": the Unix group that may use the admin socket besides root (null: root only).</summary>
+    public string? AdminGroup { get; init; }
 
     private static string DefaultNetbiosName()
     {
@@ -33,9 +41,23 @@ public sealed record GlobalConfig
     }
 }
 
-/// <summary>A share section: name, path, comment, read-only, "smb encrypt".</summary>
+/// <summary>A share section: name, path, comment, read-only, "smb encrypt", and who may connect.</summary>
 public sealed record ShareConfig(string Name, string Path, string Comment = "", bool ReadOnly = false,
-    EncryptionPolicy Encrypt = EncryptionPolicy.Default);
+    EncryptionPolicy Encrypt = EncryptionPolicy.Default)
+{
+    /// <summary>"guest ok": guest and anonymous sessions may connect.</summary>
+    public bool GuestOk { get; init; }
+    /// <summary>"valid users": names and @groups allowed to connect; empty means every authenticated user.</summary>
+    public IReadOnlyList<string> ValidUsers { get; init; } = [];
+    /// <summary>"browseable": listed by srvsvc NetShareEnum. A hidden share can still be connected to by name.</summary>
+    public bool Browseable { get; init; } = true;
+    // Records compare lists by reference; a reload test compares configs by content.
+    public bool Equals(ShareConfig? other) => other is not null && Name == other.Name && Path == other.Path
+        && Comment == other.Comment && ReadOnly == other.ReadOnly && GuestOk == other.GuestOk
+        && ValidUsers.SequenceEqual(other.ValidUsers) && Browseable == other.Browseable && Encrypt == other.Encrypt;
+
+    public override int GetHashCode() => HashCode.Combine(Name, Path, Comment, ReadOnly, GuestOk, Browseable, Encrypt);
+}
 
 /// <summary>The whole configuration. Immutable: a reload builds a new one.</summary>
 public sealed record ServerConfig(GlobalConfig Global, IReadOnlyList<ShareConfig> Shares);

@@ -5,7 +5,7 @@ using FastSmb.Protocol.Smb2;
 namespace FastSmb.Control.Hosting;
 
 /// <summary>Log lines on standard error, one event a line, for `fastsmb serve` in a terminal or under systemd.</summary>
-public sealed class ConsoleLog(TextWriter output, bool verbose = false) : IServerLog, IControlLog
+public sealed class ConsoleLog(TextWriter output, bool verbose = false) : IServerLog, IControlLog, Admin.IAdminLog
 {
     private readonly Lock _lock = new();
 
@@ -21,4 +21,7 @@ public sealed class ConsoleLog(TextWriter output, bool verbose = false) : IServe
     public void LogonSucceeded(string client, string user, Smb2Dialect dialect) =>
         Write($"logon {user} from {client} ({dialect.ToDisplay()})");
     public void LogonFailed(string client, NtStatus status) => Write($"logon failed from {client}: {status.ToStatusName()}");
+    public void AdminRequest(string command, bool ok, string message) =>
+        Write(ok ? $"admin {command}: {message}" : $"admin {command} refused: {message}");
+    public void AdminError(Exception error) => Write($"admin socket: {error.Message}");
 }

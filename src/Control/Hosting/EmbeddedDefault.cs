@@ -1,56 +1,98 @@
+using FastSmb.Control.Accounts;
 using FastSmb.Control.Users;
 
 namespace FastSmb.Control.Hosting;
 
 /// <summary>
-/// The zero-configuration start: a data dir holding fastsmb.conf, one share directory and the user file.
-/// Everything is created on first start and reused afterwards; an existing fastsmb.conf is never overwritten.
+/// The zero-configuration start: a data dir holding smb.conf, one share directory and the directory store.
+/// Everything is created on first start and reused afterwards; an existing config is never overwritten.
 /// </summary>
 public static class EmbeddedDefault
 {
-    public const string ConfigFileName = "fastsmb.conf";
-    public const string UsersFileName = "users";
     public const string DefaultUser = "fastsmb";
 
-    /// <summary>What the first start decided, for the banner.</summary>
-    public sealed record Prepared(string DataDir, string ConfigPath, string UserName, string? GeneratedPassword,
-        bool PasswordFromEnvironment, FileUserStore Users);
+    /// <summary>What the start decided, for the banner. <see cref="Notes"/> are lines to tell the operator once.</summary>
+    public sealed record Prepared(DataDir DataDir, string ConfigPath, string? UserName, string? GeneratedPassword,
+        bool PasswordFromEnvironment, DirectoryStore Directory, IReadOnlyList<string> Notes);
 
     /// <summary>
-    /// Creates the data dir, the default config (share "share" over DATA_DIR/share) and the user. The user and
-    /// password come from FASTSMB_USER / FASTSMB_PASSWORD (the password is then set on every start); without
-    /// them a user "fastsmb" gets a generated password once, shown to the operator once.
+    /// Creates the data dir, the default config (share "share" over DATA_DIR/share) when the config file is the
+    /// default one and absent, opens the directory store (importing DATA_DIR/users once), and sets up the user:
+    /// FASTSMB_USER / FASTSMB_PASSWORD, whenever both are set, create or update that user on every start; without
+    /// them, a directory with no user at all gets "fastsmb" with a generated password, shown once.
+    /// The caller owns (and disposes) the returned store.
     /// </summary>
-    public static Prepared Prepare(string dataDir, Func<string, string?> environment)
+    public static Prepared Prepare(string dataDir, string? configPath, Func<string, string?> environment)
     {
-        dataDir = Path.GetFullPath(dataDir);
-        Directory.CreateDirectory(dataDir);
-        string configPath = Path.Combine(dataDir, ConfigFileName);
-        if (!File.Exists(configPath))
+        var dir = DataDir.At(dataDir);
+        System.IO.Directory.CreateDirectory(dir.Root);
+        var notes = new List<string>();
+        string config = dir.ResolveConfig(configPath, out bool legacy);
+        if (legacy)
+            notes.Add($"using the old config file name {config}; rename it to {DataDir.ConfigFileName} (it is read only when {DataDir.ConfigFileName} is absent)");
+        if (!File.Exists(config))
         {
-            string share = Path.Combine(dataDir, "share");
-            Directory.CreateDirectory(share);
-            File.WriteAllText(configPath, DefaultConfig(share));
+            if (configPath is not null) throw new FileNotFoundException($"the config file {config} does not exist", config);
+            System.IO.Directory.CreateDirectory(dir.DefaultSharePath);
+            File.WriteAllText(config, DefaultConfig(dir.DefaultSharePath));
+            notes.Add($"created {config} with the default share");
         }
 
-        var users = new FileUserStore(Path.Combine(dataDir, UsersFileName));
-        string userName = environment("FASTSMB_USER") is { Length: > 0 } u ? u : DefaultUser;
-        string? envPassword = environment("FASTSMB_PASSWORD");
-        string? generated = null;
-        if (!string.IsNullOrEmpty(envPassword))
+        var directory = DirectoryStore.Open(dir.DirectoryPath);
+        try
         {
-            users.SetPassword(userName, envPassword);
+            ImportLegacyUsers(dir, directory, notes);
+            string? userName = environment("FASTSMB_USER") is { Length: > 0 } u ? u : null;
+            string? envPassword = environment("FASTSMB_PASSWORD");
+            string? generated = null;
+            if (!string.IsNullOrEmpty(envPassword))
+            {
+                userName ??= DefaultUser;
+                var r = directory.SetOrAddUser(userName, FileUserStore.ComputeNtHash(envPassword));
+                if (r != DirectoryResult.Ok) throw new ArgumentException($"FASTSMB_USER '{userName}': {r}");
+            }
+            else if (directory.ListUsers().Count == 0)
+            {
+                userName ??= DefaultUser;
+                generated = FileUserStore.GeneratePassword();
+                directory.SetOrAddUser(userName, FileUserStore.ComputeNtHash(generated));
+            }
+            else if (userName is not null && !directory.TryGetUser(userName, out _))
+            {
+                notes.Add($"FASTSMB_USER={userName} is not in the directory and FASTSMB_PASSWORD is not set; no user created");
+                userName = null;
+            }
+            return new Prepared(dir, config, userName, generated, !string.IsNullOrEmpty(envPassword), directory, notes);
         }
-        else if (!users.TryGet(userName, out _))
+        catch
         {
-            generated = FileUserStore.GeneratePassword();
-            users.SetPassword(userName, generated);
+            directory.Dispose();
+            throw;
         }
-        return new Prepared(dataDir, configPath, userName, generated, !string.IsNullOrEmpty(envPassword), users);
     }
 
-    private static string DefaultConfig(string sharePath) => $"""
-        # FastSmb configuration (smb.conf syntax). Created by `fastsmb serve` on first start.
+    /// <summary>
+    /// DATA_DIR/users (the file of earlier versions) is imported once: its users are added where the directory
+    /// lacks them (a user already there keeps its password), then the file is renamed users.imported and kept as
+    /// a backup, which the operator may delete.
+    /// </summary>
+    public static void ImportLegacyUsers(DataDir dir, DirectoryStore directory, List<string> notes)
+    {
+        if (!File.Exists(dir.LegacyUsersPath)) return;
+        var legacy = new FileUserStore(dir.LegacyUsersPath);
+        int imported = 0;
+        foreach (var name in legacy.Names)
+        {
+            if (directory.TryGetUser(name, out _) || !legacy.TryGet(name, out var account)) continue;
+            if (directory.AddUser(name, account.NtHash) == DirectoryResult.Ok) imported++;
+        }
+        File.Move(dir.LegacyUsersPath, dir.LegacyUsersPath + ".imported", overwrite: true);
+        notes.Add($"imported {imported} user(s) from {dir.LegacyUsersPath} into the directory; the file is kept as {dir.LegacyUsersPath}.imported");
+    }
+
+    public static string DefaultConfig(string sharePath) => $"""
+        # FastSmb configuration (smb.conf syntax; docs/configuration.md lists every key). Created by
+        # `fastsmb serve` on first start. `fastsmb config check` shows what the server makes of it.
         [global]
            workgroup = WORKGROUP
            server string = FastSmb

@@ -20,21 +20,35 @@ namespace FastSmb.Control.Hosting;
 public sealed class ServerHost : IAsyncDisposable
 {
     private readonly SmbServer _server;
+    private readonly ReloadableShareRegistry _shares;
+    private ServerConfig _config;
 
-    private ServerHost(SmbServer server, IReadOnlyList<IPEndPoint> endpoints, ServerConfig config)
+    private ServerHost(SmbServer server, ReloadableShareRegistry shares, IReadOnlyList<IPEndPoint> endpoints, ServerConfig config)
     {
         _server = server;
+        _shares = shares;
         Endpoints = endpoints;
-        Config = config;
+        _config = config;
     }
 
     public IReadOnlyList<IPEndPoint> Endpoints { get; }
-    public ServerConfig Config { get; }
+    public ServerConfig Config => Volatile.Read(ref _config);
+
+    /// <summary>
+    /// Applies a re-read configuration: the share set is swapped at once (connections and their trees stay);
+    /// [global] changes take effect at the next start.
+    /// </summary>
+    public void Reload(ServerConfig config)
+    {
+        _shares.Replace(ConfiguredShares.From(config));
+        Volatile.Write(ref _config, config);
+    }
 
     /// <summary>Builds the server and binds every endpoint; throws <see cref="SocketException"/> if one cannot be bound.</summary>
     public static ServerHost Start(ServerConfig config, IUserStore users, IReadOnlyList<IPEndPoint> listen, ConsoleLog log)
     {
-        var server = CreateServer(config, users, log, log);
+        var shares = new ReloadableShareRegistry(ConfiguredShares.From(config));
+        var server = CreateServer(config, users, log, log, shares: shares);
         var bound = new List<IPEndPoint>();
         try
         {
@@ -50,26 +64,35 @@ public sealed class ServerHost : IAsyncDisposable
             server.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
-        return new ServerHost(server, bound, config);
+        return new ServerHost(server, shares, bound, config);
     }
 
     /// <summary>
     /// Wires control plane, dispatcher and server without any listener; callers attach listeners (TCP here,
-    /// in-memory ones in the functional tests) with <see cref="SmbServer.Start"/>.
+    /// in-memory ones in the functional tests) with <see cref="SmbServer.Start"/>. Pass <paramref name="shares"/>
+    /// to reload them later; <paramref name="users"/> answers "@group" in "valid users" when it is an
+    /// <see cref="IGroupMembership"/>.
     /// </summary>
     public static SmbServer CreateServer(ServerConfig config, IUserStore users, IServerLog serverLog, IControlLog controlLog,
-        DatapathOptions? limits = null)
+        DatapathOptions? limits = null, IShareRegistry? shares = null)
     {
         limits ??= new DatapathOptions();
         var g = config.Global;
-        var shares = new StaticShareRegistry(ConfiguredShares.From(config));
+        shares ??= new StaticShareRegistry(ConfiguredShares.From(config));
+        var groups = users as IGroupMembership ?? NoGroups.Instance;
         var names = new ServerIdentity(g.NetbiosName, g.Workgroup, g.DnsHostName, "");
         var security = new SpnegoSecurityContextFactory(users, names);
         var pipes = new NamedPipeHost(shares, new ServerInfo(g.NetbiosName, g.ServerString, Workgroup: g.Workgroup));
         var sessions = new SessionRegistry();
-        var control = new ControlPlane(g, limits, security, shares, pipes, sessions, controlLog);
+        var control = new ControlPlane(g, limits, security, shares, groups, pipes, sessions, controlLog);
         return new SmbServer(new Smb2Dispatcher(control, sessions), limits, serverLog);
     }
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
+
+    private sealed class NoGroups : IGroupMembership
+    {
+        public static readonly NoGroups Instance = new();
+        public bool IsMember(string userName, string groupName) => false;
+    }
 }

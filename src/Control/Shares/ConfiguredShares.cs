@@ -11,7 +11,13 @@ public static class ConfiguredShares
         {
             new("IPC$", "", ShareType.Ipc | ShareType.Special, $"IPC Service ({config.Global.ServerString})"),
         };
-        list.AddRange(config.Shares.Select(s => new ShareDefinition(s.Name, s.Path, ShareType.Disk, s.Comment) { Encrypt = s.Encrypt }));
+        list.AddRange(config.Shares.Select(s => new ShareDefinition(s.Name, s.Path, ShareType.Disk, s.Comment)
+        {
+            Encrypt = s.Encrypt,
+            Browseable = s.Browseable,
+            ReadOnly = s.ReadOnly,
+            Access = new ShareAccess(s.GuestOk, s.ValidUsers),
+        }));
         return list;
     }
 }

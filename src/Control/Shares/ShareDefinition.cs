@@ -18,6 +18,15 @@ public sealed record ShareDefinition(string Name, string Path, ShareType Type, s
 
     /// <summary>The share's "smb encrypt" ([MS-SMB2] 3.3.1.6 Share.EncryptData).</summary>
     public Config.EncryptionPolicy Encrypt { get; init; }
+
+    /// <summary>Listed by srvsvc NetShareEnum ("browseable"); a hidden share is still reachable by name.</summary>
+    public bool Browseable { get; init; } = true;
+
+    /// <summary>"read only": recorded here for the FSA layer, which refuses writes on such a share.</summary>
+    public bool ReadOnly { get; init; }
+
+    /// <summary>Who may connect ("guest ok", "valid users"); see <see cref="ShareAccess"/>.</summary>
+    public ShareAccess Access { get; init; } = ShareAccess.Everyone;
 }
 
 /// <summary>The shares this server exports, IPC$ included. Thread-safe; a reload swaps the whole set.</summary>

@@ -7,10 +7,10 @@ using FastSmb.Protocol.Smb2.Commands;
 namespace FastSmb.Control.Smb2;
 
 /// <summary>
-/// [MS-SMB2] 3.3.5.7 TREE_CONNECT and 3.3.5.8 TREE_DISCONNECT: maps "\\server\share" to a configured share.
-/// Stateless; thread-safe.
+/// [MS-SMB2] 3.3.5.7 TREE_CONNECT and 3.3.5.8 TREE_DISCONNECT: maps "\\server\share" to a configured share
+/// and applies its "valid users" / "guest ok" (<see cref="ShareAccess"/>). Stateless; thread-safe.
 /// </summary>
-public sealed class TreeConnectHandler(IShareRegistry shares)
+public sealed class TreeConnectHandler(IShareRegistry shares, IGroupMembership groups)
 {
     /// <summary>GENERIC_ALL as FILE_* bits: what an authenticated user may do until ACLs arrive with the FSA layer.</summary>
     private const uint FullAccess = 0x001F01FF;
@@ -30,8 +30,11 @@ public sealed class TreeConnectHandler(IShareRegistry shares)
         if (shareName.Contains('\\') || !shares.TryGet(shareName, out var share)) return NtStatus.BadNetworkName;
 
         var session = request.Session!;
-        // An anonymous (null) session may reach IPC$ only, as Samba with "restrict anonymous = 0" and Windows allow.
-        if (session.IsAnonymous && !share.IsIpc) return NtStatus.AccessDenied;
+        // Everyone, anonymous included, reaches IPC$ (Samba with "restrict anonymous = 0", Windows); a disk share
+        // admits whom its "valid users" / "guest ok" name. [MS-SMB2] 3.3.5.7: "If the user is not allowed to
+        // access the share, the server MUST fail the request with STATUS_ACCESS_DENIED."
+        if (!share.IsIpc && !share.Access.Allows(session.UserName, session.IsAnonymous || session.IsGuest, groups))
+            return NtStatus.AccessDenied;
 
         // [MS-SMB2] 3.3.5.7: a share with EncryptData is refused to a session that cannot encrypt (2.x dialects, no
         // common cipher, no session key) when plain text is rejected ("required"); "desired" only asks.

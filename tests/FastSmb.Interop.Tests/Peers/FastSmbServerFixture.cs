@@ -17,6 +17,9 @@ public sealed class FastSmbServerFixture
     /// <summary>The server under test; set by the time any test of this namespace runs.</summary>
     public static ServerTarget Target => s_target ?? throw new InvalidOperationException("no server: FastSmbServerFixture has not run");
 
+    /// <summary>The data dir of the fastsmb serve this fixture started; null when testing an external server.</summary>
+    public static string? DataDir => s_server?.DataDir;
+
     [OneTimeSetUp]
     public void StartServer()
     {

@@ -50,7 +50,8 @@ public sealed partial class SrvsvcService
         if (!EnumStruct.TryReadTail(ref r, out uint preferredMaximumLength, out uint resumePtr, out uint resume))
             return RpcFaultStatus.BadStubData;
 
-        var all = sticky ? _shares.All.Where(s => !s.IsIpc).ToList() : _shares.All;
+        // "browseable = no" hides a share from enumeration only (as Samba's lp_browseable); GetInfo still finds it.
+        var all = _shares.All.Where(s => s.Browseable && !(sticky && s.IsIpc)).ToList();
         var entries = new List<ShareInfo>();
         uint status = Win32Error.Success, nextResume = 0;
         if (!(sticky ? ShareInfoCodec.IsStickyEnumLevel(level) : ShareInfoCodec.IsEnumLevel(level)))
