@@ -1,3 +1,4 @@
+using FastSmb.Control.Config;
 using FastSmb.Client.Smb2;
 using FastSmb.Protocol;
 using FastSmb.Protocol.Smb2;
@@ -55,11 +56,11 @@ public class NegotiateTests
     }
 
     [Test]
-    public async Task Negotiate_OnlySmb311Offered_FailsWithNotSupported()
+    public async Task Negotiate_OnlyDialectAboveServerMax_FailsWithNotSupported()
     {
-        // 3.1.1 (negotiate contexts, preauth integrity) is not implemented yet; until it is, a 3.1.1-only client
-        // finds no common dialect ([MS-SMB2] 3.3.5.4: STATUS_NOT_SUPPORTED). Expect this test to change then.
-        await using var server = TestServer.Start();
+        // "server max protocol = SMB3_02": a 3.1.1-only client finds no common dialect
+        // ([MS-SMB2] 3.3.5.4: "If a common dialect is not found, the server MUST fail the request with STATUS_NOT_SUPPORTED").
+        await using var server = TestServer.Start(new GlobalConfig { MaxProtocol = Smb2Dialect.Smb302 });
         var response = await server.Connect().NegotiateAsync([Smb2Dialect.Smb311]);
 
         Assert.That(response.Status, Is.EqualTo(NtStatus.NotSupported));
