@@ -260,50 +260,18 @@ public sealed class Smb2ClientConnection(Stream stream) : IAsyncDisposable
     public void SetSessionKey(ReadOnlySpan<byte> gssKey)
     {
         _sessionValid = true;
-        var sessionKey = new byte[16];
-        gssKey[..Math.Min(16, gssKey.Length)].CopyTo(sessionKey);
         _encryptor?.Dispose();
         _decryptor?.Dispose();
         _encryptor = _decryptor = null;
-        if (Dialect == Smb2Dialect.Smb311)
+        var keys = Smb2SessionKeys.Derive(Dialect, gssKey, Dialect == Smb2Dialect.Smb311 ? SessionPreauth.Value : default,
+            NegotiatedSigningAlgorithm, CipherId);
+        SigningKey = keys.SigningKey;
+        SigningAlgorithm = keys.SigningAlgorithm;
+        // The client encrypts what goes to the server and decrypts what comes from it.
+        if (keys.ClientToServerKey is not null && keys.ServerToClientKey is not null)
         {
-            var hash = SessionPreauth.Value;
-            var key = new byte[16];
-            Smb3Kdf.Derive(sessionKey, Smb3Kdf.Smb311SigningLabel, hash, key);
-            SigningKey = key;
-            SigningAlgorithm = NegotiatedSigningAlgorithm;
-            if (CipherId != Smb2CipherId.None)
-            {
-                int size = CipherId.KeySize();
-                var kdfKey = size == 32 ? gssKey : sessionKey;
-                var c2s = new byte[size];
-                var s2c = new byte[size];
-                Smb3Kdf.Derive(kdfKey, Smb3Kdf.Smb311ServerInLabel, hash, c2s);
-                Smb3Kdf.Derive(kdfKey, Smb3Kdf.Smb311ServerOutLabel, hash, s2c);
-                _encryptor = new Smb2TransformCipher(CipherId, c2s);
-                _decryptor = new Smb2TransformCipher(CipherId, s2c);
-            }
-        }
-        else if (Dialect.IsSmb3())
-        {
-            if (CipherId != Smb2CipherId.None)
-            {
-                var c2s = new byte[16];
-                var s2c = new byte[16];
-                Smb3Kdf.Derive(sessionKey, Smb3Kdf.Smb30EncryptionLabel, Smb3Kdf.Smb30ServerInContext, c2s);
-                Smb3Kdf.Derive(sessionKey, Smb3Kdf.Smb30EncryptionLabel, Smb3Kdf.Smb30ServerOutContext, s2c);
-                _encryptor = new Smb2TransformCipher(CipherId, c2s);
-                _decryptor = new Smb2TransformCipher(CipherId, s2c);
-            }
-            var key = new byte[16];
-            Smb3Kdf.Derive(sessionKey, Smb3Kdf.Smb30SigningLabel, Smb3Kdf.Smb30SigningContext, key);
-            SigningKey = key;
-            SigningAlgorithm = SigningAlgorithm.AesCmac;
-        }
-        else
-        {
-            SigningKey = sessionKey;
-            SigningAlgorithm = SigningAlgorithm.HmacSha256;
+            _encryptor = new Smb2TransformCipher(CipherId, keys.ClientToServerKey);
+            _decryptor = new Smb2TransformCipher(CipherId, keys.ServerToClientKey);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Text;
 using FastSmb.Control.Auth;
 using FastSmb.Control.Config;
 using FastSmb.Datapath.Dispatch;
@@ -22,9 +21,6 @@ public sealed class SessionSetupHandler(GlobalConfig config, ISecurityContextFac
 {
     private const ushort BindingFlag = 0x01;
 
-    // [MS-SMB2] 3.3.5.5.3: SMB 3.0/3.0.2 signing key = KDF(SessionKey, "SMB2AESCMAC\0", "SmbSign\0").
-    private static readonly byte[] Smb30SigningLabel = Encoding.ASCII.GetBytes("SMB2AESCMAC\0");
-    private static readonly byte[] Smb30SigningContext = Encoding.ASCII.GetBytes("SmbSign\0");
 
     public NtStatus Handle(ref Smb2Request request, ResponseBuffer response)
     {
@@ -150,49 +146,14 @@ public sealed class SessionSetupHandler(GlobalConfig config, ISecurityContextFac
     /// encryption (server to client) and decryption (client to server) keys.</summary>
     internal static void DeriveKeys(Smb2Session session, ReadOnlySpan<byte> gssKey, Datapath.Connections.Smb2Connection connection)
     {
-        var dialect = connection.Dialect;
-        // Session.SessionKey is the first 16 bytes of the GSS key, zero-padded if shorter.
-        var sessionKey = new byte[16];
-        gssKey[..Math.Min(16, gssKey.Length)].CopyTo(sessionKey);
-        session.SessionKey = sessionKey;
-        if (dialect == Smb2Dialect.Smb311)
-        {
-            var preauthHash = session.PreauthIntegrity.Value;
-            var signingKey = new byte[16];
-            Smb3Kdf.Derive(sessionKey, Smb3Kdf.Smb311SigningLabel, preauthHash, signingKey);
-            session.SigningKey = signingKey;
-            session.SigningAlgorithm = connection.SigningAlgorithmId;
-            if (connection.CipherId != Smb2CipherId.None)
-            {
-                // AES-256 keys come from the full GSS key (Session.FullSessionKey), 128-bit ones from SessionKey.
-                int size = connection.CipherId.KeySize();
-                var kdfKey = size == 32 ? gssKey : sessionKey;
-                Span<byte> serverOut = stackalloc byte[size], serverIn = stackalloc byte[size];
-                Smb3Kdf.Derive(kdfKey, Smb3Kdf.Smb311ServerOutLabel, preauthHash, serverOut);
-                Smb3Kdf.Derive(kdfKey, Smb3Kdf.Smb311ServerInLabel, preauthHash, serverIn);
-                session.SetCiphers(new Smb2TransformCipher(connection.CipherId, serverOut),
-                    new Smb2TransformCipher(connection.CipherId, serverIn));
-            }
-        }
-        else if (dialect.IsSmb3())
-        {
-            if (connection.CipherId != Smb2CipherId.None)
-            {
-                Span<byte> serverOut = stackalloc byte[16], serverIn = stackalloc byte[16];
-                Smb3Kdf.Derive(sessionKey, Smb3Kdf.Smb30EncryptionLabel, Smb3Kdf.Smb30ServerOutContext, serverOut);
-                Smb3Kdf.Derive(sessionKey, Smb3Kdf.Smb30EncryptionLabel, Smb3Kdf.Smb30ServerInContext, serverIn);
-                session.SetCiphers(new Smb2TransformCipher(connection.CipherId, serverOut),
-                    new Smb2TransformCipher(connection.CipherId, serverIn));
-            }
-            var signingKey = new byte[16];
-            Smb3Kdf.Derive(sessionKey, Smb30SigningLabel, Smb30SigningContext, signingKey);
-            session.SigningKey = signingKey;
-            session.SigningAlgorithm = SigningAlgorithm.AesCmac;
-        }
-        else
-        {
-            session.SigningKey = sessionKey;
-            session.SigningAlgorithm = SigningAlgorithm.HmacSha256;
-        }
+        var keys = Smb2SessionKeys.Derive(connection.Dialect, gssKey, session.PreauthIntegrity.Value,
+            connection.SigningAlgorithmId, connection.CipherId);
+        session.SessionKey = keys.SessionKey;
+        session.SigningKey = keys.SigningKey;
+        session.SigningAlgorithm = keys.SigningAlgorithm;
+        // The server encrypts what goes to the client and decrypts what comes from it.
+        if (keys.ServerToClientKey is not null && keys.ClientToServerKey is not null)
+            session.SetCiphers(new Smb2TransformCipher(connection.CipherId, keys.ServerToClientKey),
+                new Smb2TransformCipher(connection.CipherId, keys.ClientToServerKey));
     }
 }
