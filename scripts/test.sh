@@ -46,6 +46,13 @@ elif [ "$(id -u)" = 0 ]; then
         deps_ok=0
         note "installing the test dependencies failed; running the tests anyway (interop tests will fail)"
     }
+elif ! bash scripts/install-test-deps.sh --check </dev/null >/dev/null 2>&1 && command -v sudo >/dev/null \
+        && sudo -n true 2>/dev/null; then
+    # Not root, but sudo works without a password (a developer machine, a CI runner): install through it.
+    sudo -n bash scripts/install-test-deps.sh </dev/null || {
+        deps_ok=0
+        note "installing the test dependencies with sudo failed; running the tests anyway (interop tests will fail)"
+    }
 else
     bash scripts/install-test-deps.sh --check </dev/null \
         || note "not root: not installing; the interop tests need what is missing (sudo scripts/install-test-deps.sh)"
