@@ -77,6 +77,14 @@ public sealed class ServerHost : IAsyncDisposable
         DatapathOptions? limits = null, IShareRegistry? shares = null)
     {
         limits ??= new DatapathOptions();
+        return new SmbServer(CreateDispatcher(config, users, controlLog, limits, shares), limits, serverLog);
+    }
+
+    /// <summary>The dispatcher with its control plane and no transport: what the server runs per message, and what
+    /// the micro-benchmarks drive without sockets.</summary>
+    public static Smb2Dispatcher CreateDispatcher(ServerConfig config, IUserStore users, IControlLog controlLog,
+        DatapathOptions limits, IShareRegistry? shares = null)
+    {
         var g = config.Global;
         shares ??= new StaticShareRegistry(ConfiguredShares.From(config));
         var groups = users as IGroupMembership ?? NoGroups.Instance;
@@ -85,7 +93,7 @@ public sealed class ServerHost : IAsyncDisposable
         var pipes = new NamedPipeHost(shares, new ServerInfo(g.NetbiosName, g.ServerString, Workgroup: g.Workgroup));
         var sessions = new SessionRegistry();
         var control = new ControlPlane(g, limits, security, shares, groups, pipes, sessions, controlLog);
-        return new SmbServer(new Smb2Dispatcher(control, sessions), limits, serverLog);
+        return new Smb2Dispatcher(control, sessions);
     }
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
