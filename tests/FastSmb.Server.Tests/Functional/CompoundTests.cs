@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using FastSmb.Client.Smb2;
 using FastSmb.Protocol;
 using FastSmb.Protocol.Rpc.Pdu;
@@ -156,5 +157,216 @@ public class CompoundTests
 
         Assert.That(frame, Is.Not.Null);
         Assert.That(Messages.StatusOf(frame!), Is.EqualTo(NtStatus.InvalidParameter));
+    }
+    // ---- Truncated and overlapping chains. ProcessChain hands each command only its own slice (its header up to
+    // the next command's), and every buffer offset is relative to that command's header ([MS-SMB2] 2.2.1), so a
+    // buffer reaching outside the slice, backwards into its own header (or, read frame-relative, into the previous
+    // command) or forwards into the next command, is refused with STATUS_INVALID_PARAMETER for that command alone.
+    // A NextCommand that does not leave room for a whole header inside the frame drops the connection.
+
+    private const int EchoPadded = 72; // a 68-byte ECHO padded to 8 within a chain
+
+    [TestCase(0x1000u, TestName = "UnrelatedChain_SecondNextCommandFarPastTheEnd_Disconnects")]
+    [TestCase(0xFFFFFFF8u, TestName = "UnrelatedChain_SecondNextCommandNearUInt32Max_Disconnects")]
+    // From the second command the frame holds 72 + 68 = 140 bytes; 144 is the first aligned value past them.
+    [TestCase(2u * EchoPadded, TestName = "UnrelatedChain_SecondNextCommandJustPastTheEnd_Disconnects")]
+    public async Task UnrelatedChain_SecondNextCommandPastTheEnd_Disconnects(uint nextCommand)
+    {
+        await using var server = TestServer.Start();
+        var c = await server.NegotiateAsync();
+        ulong id = c.NextMessageId;
+        var chain = Messages.Compound(false, Messages.Echo(id), Messages.Echo(id + 1), Messages.Echo(id + 2));
+        Smb2Header.SetNextCommand(chain.AsSpan(EchoPadded), nextCommand);
+
+        await c.SendRawAsync(chain);
+
+        Assert.That(await c.ReceiveFrameAsync(), Is.Null, "no partial reply for the ECHO already handled");
+        Assert.That(server.Log.Dropped, Does.Contain("bad NextCommand"));
+        await server.AssertStillServingAsync();
+    }
+
+    [Test]
+    public async Task UnrelatedChain_FrameEndsWhereSecondNextCommandPoints_Disconnects()
+    {
+        await using var server = TestServer.Start();
+        var c = await server.NegotiateAsync();
+        ulong id = c.NextMessageId;
+        // The third message cut off entirely: the second's NextCommand names the very end of the frame.
+        var chain = Messages.Compound(false, Messages.Echo(id), Messages.Echo(id + 1), Messages.Echo(id + 2))[..(2 * EchoPadded)];
+
+        await c.SendRawAsync(chain);
+
+        Assert.That(await c.ReceiveFrameAsync(), Is.Null);
+        Assert.That(server.Log.Dropped, Does.Contain("bad NextCommand"));
+        await server.AssertStillServingAsync();
+    }
+
+    [Test]
+    public async Task UnrelatedChain_ThirdHeaderTruncated_Disconnects()
+    {
+        await using var server = TestServer.Start();
+        var c = await server.NegotiateAsync();
+        ulong id = c.NextMessageId;
+        var chain = Messages.Compound(false, Messages.Echo(id), Messages.Echo(id + 1), Messages.Echo(id + 2))[..(2 * EchoPadded + 40)];
+
+        await c.SendRawAsync(chain);
+
+        Assert.That(await c.ReceiveFrameAsync(), Is.Null);
+        Assert.That(server.Log.Dropped, Does.Contain("malformed compounded header"));
+        await server.AssertStillServingAsync();
+    }
+
+    [Test]
+    public async Task UnrelatedChain_ThirdBodyTruncated_OnlyThirdFailsWithInvalidParameter()
+    {
+        await using var server = TestServer.Start();
+        var c = await server.NegotiateAsync();
+        ulong id = c.NextMessageId;
+        // A whole header but only 2 of the ECHO's 4 body bytes.
+        var chain = Messages.Compound(false, Messages.Echo(id), Messages.Echo(id + 1), Messages.Echo(id + 2))[..(2 * EchoPadded + 66)];
+
+        await c.SendRawAsync(chain);
+        var frame = await c.ReceiveFrameAsync();
+
+        Assert.That(frame, Is.Not.Null);
+        Assert.That(Messages.SplitChain(frame!).Select(r => (r.Response.MessageId, r.Response.Status)), Is.EqualTo(new[]
+        {
+            (id, NtStatus.Success), (id + 1, NtStatus.Success), (id + 2, NtStatus.InvalidParameter),
+        }));
+        await server.AssertStillServingAsync();
+    }
+
+    [TestCase(0u)]
+    [TestCase(8u)]
+    [TestCase(56u)]
+    public async Task UnrelatedChain_SecondNextCommandSmallerThanHeader_Disconnects(uint nextCommand)
+    {
+        await using var server = TestServer.Start();
+        var c = await server.NegotiateAsync();
+        ulong id = c.NextMessageId;
+        var chain = Messages.Compound(false, Messages.Echo(id), Messages.Echo(id + 1), Messages.Echo(id + 2));
+        Smb2Header.SetNextCommand(chain.AsSpan(EchoPadded), nextCommand);
+
+        await c.SendRawAsync(chain);
+        var frame = await c.ReceiveFrameAsync();
+
+        if (nextCommand == 0)
+        {
+            // NextCommand 0 ends the chain: the second ECHO is the last command, its slice runs to the end of the
+            // frame (the third message's bytes are trailing data after it), and two ECHOs are answered.
+            Assert.That(frame, Is.Not.Null);
+            Assert.That(Messages.SplitChain(frame!).Select(r => r.Response.Status), Is.EqualTo(new[] { NtStatus.Success, NtStatus.Success }));
+        }
+        else
+        {
+            Assert.That(frame, Is.Null);
+            Assert.That(server.Log.Dropped, Does.Contain("bad NextCommand"));
+        }
+        await server.AssertStillServingAsync();
+    }
+
+    [TestCase(0x10, TestName = "UnrelatedChain_CreateNameOffsetIntoItsHeader_OnlyCreateFailsWithInvalidParameter")]
+    [TestCase(Smb2Header.Size + 8, TestName = "UnrelatedChain_CreateNameOffsetIntoItsFixedPart_OnlyCreateFailsWithInvalidParameter")]
+    public async Task UnrelatedChain_CreateNameOffsetBackwards_OnlyCreateFails(int nameOffset)
+    {
+        await using var server = TestServer.Start();
+        var (c, tree) = await server.TreeConnectAsync("IPC$");
+        ulong id = c.NextMessageId;
+        var create = Messages.Build(Smb2Command.Create, id + 1,
+            b => CreateRequest.Write(b, 0, 2, ReadWrite, 0, 3, 1, 0, "srvsvc", default), c.SessionId, tree);
+        // Header-relative, these bytes are the CREATE's own header or fixed part; read frame-relative (the bug this
+        // guards against) 0x10 would be inside the ECHO before it.
+        BinaryPrimitives.WriteUInt16LittleEndian(create.AsSpan(Smb2Header.Size + 44), (ushort)nameOffset);
+
+        await c.SendRawAsync(Messages.Compound(false, Messages.Echo(id, c.SessionId), create, Messages.Echo(id + 2, c.SessionId)));
+        var frame = await c.ReceiveFrameAsync();
+
+        Assert.That(frame, Is.Not.Null);
+        Assert.That(Messages.SplitChain(frame!).Select(r => r.Response.Status), Is.EqualTo(new[]
+            { NtStatus.Success, NtStatus.InvalidParameter, NtStatus.Success }));
+        await server.AssertStillServingAsync();
+    }
+
+    [Test]
+    public async Task UnrelatedChain_CreateNameRunsIntoNextCommand_OnlyCreateFailsWithInvalidParameter()
+    {
+        await using var server = TestServer.Start();
+        var (c, tree) = await server.TreeConnectAsync("IPC$");
+        ulong id = c.NextMessageId;
+        var create = Messages.Build(Smb2Command.Create, id, b => CreateRequest.Write(b, 0, 2, ReadWrite, 0, 3, 1, 0, "srvsvc", default),
+            c.SessionId, tree);
+        // NameLength 12 -> 28: the name would end 12 bytes into the following ECHO's header. The bytes exist in the
+        // frame, but not in the CREATE's slice.
+        BinaryPrimitives.WriteUInt16LittleEndian(create.AsSpan(Smb2Header.Size + 46), 28);
+        var chain = Messages.Compound(false, create, Messages.Echo(id + 1, c.SessionId));
+        const int nameEnd = Smb2Header.Size + 56 + 28;
+        Assert.That(Smb2Header.TryParse(chain, out var h) ? (int)h.NextCommand : 0, Is.LessThan(nameEnd), "premise: past the CREATE");
+        Assert.That(chain, Has.Length.GreaterThan(nameEnd), "premise: inside the frame");
+
+        await c.SendRawAsync(chain);
+        var frame = await c.ReceiveFrameAsync();
+
+        Assert.That(frame, Is.Not.Null);
+        Assert.That(Messages.SplitChain(frame!).Select(r => (r.Response.Command, r.Response.Status)), Is.EqualTo(new[]
+            { (Smb2Command.Create, NtStatus.InvalidParameter), (Smb2Command.Echo, NtStatus.Success) }));
+        await server.AssertStillServingAsync();
+    }
+
+    [Test]
+    public async Task RelatedChain_IoctlInputOffsetIntoItsHeader_OnlyIoctlFailsAndCloseStillClosesThePipe()
+    {
+        await using var server = TestServer.Start();
+        var (c, tree) = await server.TreeConnectAsync("IPC$");
+        ulong id = c.NextMessageId;
+        var ioctl = Messages.Build(Smb2Command.Ioctl, id + 1, b => IoctlRequest.Write(b, FsctlCodes.FSCTL_PIPE_TRANSCEIVE,
+            FileId.Any, Captures.Load("rpc-smbclient-bind.hex"), 0, 4280, IoctlRequest.FlagIsFsctl), ulong.MaxValue, uint.MaxValue);
+        // InputOffset 0x20: inside the IOCTL's own header (frame-relative, inside the CREATE before it).
+        BinaryPrimitives.WriteUInt32LittleEndian(ioctl.AsSpan(Smb2Header.Size + 24), 0x20);
+
+        await c.SendRawAsync(Messages.Compound(related: true,
+            Messages.Build(Smb2Command.Create, id, b => CreateRequest.Write(b, 0, 2, ReadWrite, 0, 3, 1, 0, "srvsvc", default),
+                c.SessionId, tree),
+            ioctl,
+            Messages.Build(Smb2Command.Close, id + 2, b => CloseRequest.Write(b, 0, FileId.Any), ulong.MaxValue, uint.MaxValue)));
+        var frame = await c.ReceiveFrameAsync();
+
+        Assert.That(frame, Is.Not.Null);
+        var responses = Messages.SplitChain(frame!);
+        Assert.That(responses.Select(r => (r.Response.Command, r.Response.Status)), Is.EqualTo(new[]
+        {
+            (Smb2Command.Create, NtStatus.Success), (Smb2Command.Ioctl, NtStatus.InvalidParameter),
+            (Smb2Command.Close, NtStatus.Success),
+        }), "a failed IOCTL does not break the related chain: only a failed CREATE propagates");
+        Assert.That(CreateResponse.TryParse(responses[0].Response.Message, out var create), Is.True);
+        var fileId = create.FileId;
+        await c.SendRawAsync(Messages.Build(Smb2Command.Close, id + 3, b => CloseRequest.Write(b, 0, fileId), c.SessionId, tree));
+        Assert.That(Messages.StatusOf((await c.ReceiveFrameAsync())!), Is.EqualTo(NtStatus.FileClosed), "the related CLOSE closed it");
+        await server.AssertStillServingAsync();
+    }
+
+    [Test]
+    public async Task UnrelatedChain_300Echoes_AllAnsweredInOneFrame()
+    {
+        const int count = 300;
+        await using var server = TestServer.Start();
+        var c = await server.NegotiateAsync();
+        ulong id = c.NextMessageId;
+        // Each ECHO asks for one credit back, so the window granted along the chain covers the next MessageId.
+        var chain = Messages.Compound(false, Enumerable.Range(0, count).Select(i => Messages.Echo(id + (ulong)i)).ToArray());
+
+        await c.SendRawAsync(chain);
+        var frame = await c.ReceiveFrameAsync();
+
+        Assert.That(frame, Is.Not.Null);
+        var responses = Messages.SplitChain(frame!);
+        Assert.That(responses, Has.Count.EqualTo(count));
+        Assert.That(responses.Select(r => r.Response.MessageId),
+            Is.EqualTo(Enumerable.Range(0, count).Select(i => id + (ulong)i)));
+        Assert.That(responses.Select(r => r.Response.Status), Is.All.EqualTo(NtStatus.Success));
+        // Bounded: a 68-byte ECHO response padded to 72 per request, no more.
+        Assert.That(frame!.Length, Is.EqualTo((count - 1) * EchoPadded + 68));
+        await c.SendRawAsync(Messages.Echo(id + count));
+        Assert.That(Messages.StatusOf((await c.ReceiveFrameAsync())!), Is.EqualTo(NtStatus.Success), "the connection stays usable");
+        await server.AssertStillServingAsync();
     }
 }

@@ -56,17 +56,24 @@ public sealed class Smb2TransformCipher : IDisposable
         Seal(frame, sessionId, nonce[..NonceSize]);
     }
 
-    /// <summary>Seals with a caller-chosen nonce (test vectors; a client replaying a capture).</summary>
+    /// <summary>
+    /// Seals with a caller-chosen nonce (test vectors; a client replaying a capture): either the cipher's
+    /// <see cref="NonceSize"/> bytes, the rest of the Nonce field left zero, or the whole 16-byte Nonce field. The
+    /// latter is what Windows Server 2012 sends for SMB 3.0 (Microsoft's "Encryption in SMB 3.0" example fills all 16
+    /// bytes): only the first NonceSize bytes are the AEAD nonce, the others are authenticated as part of the AAD.
+    /// </summary>
     public void Seal(Span<byte> frame, ulong sessionId, ReadOnlySpan<byte> nonce)
     {
         if (frame.Length < TransformHeader.Size) throw new ArgumentException("no room for the transform header", nameof(frame));
-        if (nonce.Length != NonceSize) throw new ArgumentException($"{CipherId} takes a {NonceSize}-byte nonce", nameof(nonce));
+        if (nonce.Length != NonceSize && nonce.Length != TransformHeader.NonceFieldSize)
+            throw new ArgumentException($"{CipherId} takes a {NonceSize}-byte nonce or a whole Nonce field", nameof(nonce));
         var payload = frame[TransformHeader.Size..];
         TransformHeader.Write(frame, nonce, (uint)payload.Length, sessionId);
+        var aeadNonce = nonce[..NonceSize];
         var aad = frame.Slice(TransformHeader.AadOffset, TransformHeader.AadSize);
         var tag = frame.Slice(TransformHeader.OffSignature, TransformHeader.SignatureSize);
-        if (_gcm is not null) _gcm.Encrypt(nonce, payload, payload, tag, aad);
-        else _ccm!.Encrypt(nonce, payload, payload, tag, aad);
+        if (_gcm is not null) _gcm.Encrypt(aeadNonce, payload, payload, tag, aad);
+        else _ccm!.Encrypt(aeadNonce, payload, payload, tag, aad);
     }
 
     /// <summary>
