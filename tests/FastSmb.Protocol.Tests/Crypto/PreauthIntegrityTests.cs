@@ -4,10 +4,10 @@ using FastSmb.Protocol.Tests.Support;
 namespace FastSmb.Protocol.Tests.Crypto;
 
 /// <summary>
-/// The 3.1.1 preauth hash chain and the 3.1.1 key derivations. Microsoft's published test vectors (Open
-/// Specifications blog, "SMB 3.1.1 Pre-authentication integrity in Windows 10", 2015) could not be retrieved here
-/// (only the opening of the page is stored), so the expected values were computed independently with Python's
-/// hashlib.sha512 and impacket.crypto.KDF_CounterMode (Debian 12 python3-impacket 0.10, /usr/bin/python3).
+/// The 3.1.1 preauth hash chain and the 3.1.1 key derivations over FastSmb's own captures, with expected values
+/// computed independently with Python's hashlib.sha512 and impacket.crypto.KDF_CounterMode (Debian 12
+/// python3-impacket 0.10, /usr/bin/python3). Microsoft's published examples are checked in
+/// <see cref="MicrosoftPublishedVectorsTests"/>.
 /// </summary>
 public class PreauthIntegrityTests
 {

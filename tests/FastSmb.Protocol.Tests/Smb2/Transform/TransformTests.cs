@@ -9,8 +9,8 @@ namespace FastSmb.Protocol.Tests.Smb2.Transform;
 /// <summary>
 /// TRANSFORM_HEADER framing and AES-CCM/GCM sealing. The expected ciphertexts were computed independently with
 /// PyCryptodome's AES.MODE_CCM / AES.MODE_GCM (Debian 12 python3-pycryptodome, the AEAD impacket.smb3 uses), with
-/// the header built by hand from [MS-SMB2] 2.2.41 and the AAD = header bytes 20..51 (3.1.4.3); Microsoft's
-/// "Encryption in SMB 3.0: A protocol perspective" example could not be retrieved here.
+/// the header built by hand from [MS-SMB2] 2.2.41 and the AAD = header bytes 20..51 (3.1.4.3). Microsoft's
+/// published SMB 3.0 and 3.1.1 encryption examples are checked in <see cref="MicrosoftPublishedVectorsTests"/>.
 /// </summary>
 public class Smb2TransformCipherTests
 {
