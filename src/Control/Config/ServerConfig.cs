@@ -33,6 +33,10 @@ public sealed record GlobalConfig
     public int LogLevel { get; init; }
     /// <summary>"admin group": the Unix group that may use the admin socket besides root (null: root only).</summary>
     public string? AdminGroup { get; init; }
+    /// <summary>"fastsmb max unauthenticated connections": connections without a logon held open at once.</summary>
+    public int MaxUnauthenticatedConnections { get; init; } = 256;
+    /// <summary>"fastsmb unauthenticated timeout" (seconds): how long a connection may stay without a logon.</summary>
+    public TimeSpan UnauthenticatedTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     private static string DefaultNetbiosName()
     {

@@ -139,6 +139,12 @@ public static class SmbConfParser
                 var first = value.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
                 return int.TryParse(first, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var level)
                     && level <= 10 ? g with { LogLevel = level } : Bad(g, line, key, value, errors, "a number 0-10");
+            case "fastsmb max unauthenticated connections":
+                return TryPositive(value, out int maxUnauth) ? g with { MaxUnauthenticatedConnections = maxUnauth }
+                    : Bad(g, line, key, value, errors, "a positive number");
+            case "fastsmb unauthenticated timeout":
+                return TryPositive(value, out int seconds) ? g with { UnauthenticatedTimeout = TimeSpan.FromSeconds(seconds) }
+                    : Bad(g, line, key, value, errors, "a positive number of seconds");
             case "admin group":
                 return value.Length > 0 ? g with { AdminGroup = value } : Bad(g, line, key, value, errors, "a group name");
             default:
@@ -226,6 +232,9 @@ public static class SmbConfParser
             default: e = EncryptionPolicy.Default; return false;
         }
     }
+
+    private static bool TryPositive(string v, out int n) =>
+        int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out n) && n > 0;
 
     public static bool TryBool(string v, out bool b)
     {

@@ -30,6 +30,8 @@ public static class SmbConfWriter
         Key(o, "bind interfaces only", YesNo(g.BindInterfacesOnly));
         Key(o, "log level", g.LogLevel.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (g.AdminGroup is not null) Key(o, "admin group", g.AdminGroup);
+        Key(o, "fastsmb max unauthenticated connections", g.MaxUnauthenticatedConnections.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Key(o, "fastsmb unauthenticated timeout", ((int)g.UnauthenticatedTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (var s in config.Shares)
         {
             o.Append('\n').Append('[').Append(s.Name).Append("]\n");

@@ -48,7 +48,7 @@ public sealed class ServerHost : IAsyncDisposable
     public static ServerHost Start(ServerConfig config, IUserStore users, IReadOnlyList<IPEndPoint> listen, ConsoleLog log)
     {
         var shares = new ReloadableShareRegistry(ConfiguredShares.From(config));
-        var server = CreateServer(config, users, log, log, shares: shares);
+        var server = CreateServer(config, users, log, log, LimitsFrom(config.Global), shares);
         var bound = new List<IPEndPoint>();
         try
         {
@@ -79,6 +79,13 @@ public sealed class ServerHost : IAsyncDisposable
         limits ??= new DatapathOptions();
         return new SmbServer(CreateDispatcher(config, users, controlLog, limits, shares), limits, serverLog);
     }
+
+    /// <summary>The data path's limits as the configuration sets them.</summary>
+    public static DatapathOptions LimitsFrom(GlobalConfig g) => new()
+    {
+        MaxUnauthenticatedConnections = g.MaxUnauthenticatedConnections,
+        UnauthenticatedTimeout = g.UnauthenticatedTimeout,
+    };
 
     /// <summary>The dispatcher with its control plane and no transport: what the server runs per message, and what
     /// the micro-benchmarks drive without sockets.</summary>
