@@ -8,14 +8,19 @@
 #
 # Prints one line per suite:  SUITE passed N failed M skipped S errors E
 # then the total:             N passed, M failed     (M counts failures + errors)
+# and writes, next to each suite's log, SUITE.results: one line per test,
+# "RESULT<TAB>TEST<TAB>REASON" with RESULT passed, failed, skipped or error and
+# REASON the first line of smbtorture's explanation (empty for a pass). A suite
+# cut short or without results gets a line for the test "(suite)"; the lines
+# add up to the counts printed.
 # Exit 0 when nothing failed, 1 when something did, 2 on a usage/setup error.
 #
 # Environment:
 #   TORTURE_USER     user%password (default bench%benchpass, the reference Samba's)
 #   TORTURE_SHARE    share name (default share)
 #   TORTURE_TIMEOUT  seconds per suite (default 300); a suite cut short counts an error
-#   TORTURE_LOG      directory for SUITE.log (full smbtorture output) and
-#                    summary.txt (default artifacts/torture)
+#   TORTURE_LOG      directory for SUITE.log (full smbtorture output),
+#                    SUITE.results and summary.txt (default artifacts/torture)
 #   TORTURE_OPTS     more smbtorture arguments, split on blanks
 #   SMBTORTURE       the smbtorture binary (default: smbtorture on PATH)
 # smbtorture gets a client smb.conf holding only [global], so /etc/samba/smb.conf
@@ -47,31 +52,50 @@ printf '[global]\n' >"$CONF"
 timeout 3 bash -c "exec 3<>/dev/tcp/$HOST/$PORT" 2>/dev/null \
     || die "nothing accepts TCP connections on $HOST:$PORT"
 
-# Counts the subunit v1 results of one smbtorture log: "passed failed skipped
-# errors [unfinished-test]".
-# A result counts once per test; "[ ... ]" detail blocks are skipped; a test
-# announced ("test: X") but never given a result (crash, time limit) is an error.
+# Reads the subunit v1 output of one smbtorture run ($1) and writes one line per
+# test to $2 ("RESULT<TAB>TEST<TAB>REASON"); prints the counts "passed failed
+# skipped errors [unfinished-test]".
+# A result counts once per test (the first one); the first non-blank line of a
+# "[ ... ]" detail block is the reason; a test announced ("test: X") but never
+# given a result (crash, time limit) is an error.
 count_results() {
-    awk '
+    awk -v out="$2" '
+    function trim(x) { gsub(/^[ \t]+|[ \t]+$/, "", x); gsub(/\t/, " ", x); return x }
+    function record(name, result, reason) {
+        # smbtorture names its source files ../../source4/torture/...; keep the part that says where
+        if (result == "passed") reason = ""
+        sub(/^(\.\.\/)+source4\/torture\//, "", reason)
+        printf "%s\t%s\t%s\n", result, name, trim(reason) > out
+    }
+    BEGIN { printf "" > out }
     { sub(/\r$/, "") }
-    inblock { if ($0 == "]") inblock = 0; next }
+    inblock {
+        if ($0 == "]") { inblock = 0; if (bname != "") record(bname, bresult, breason) }
+        else if (breason == "" && $0 ~ /[^ \t]/) breason = $0
+        next
+    }
     /^(test|testing): / { name = $0; sub(/^[a-z]+: /, "", name); open_test = name; done[name] = 0; next }
     /^(success|successful|failure|fail|error|skip|xfail|uxsuccess): / {
         kind = $0; sub(/:.*/, "", kind)
         name = $0; sub(/^[a-z]+: /, "", name)
-        if (name ~ / \[$/) { sub(/ \[$/, "", name); inblock = 1 }
-        else sub(/ \[.*\]$/, "", name)
-        if (name in done && done[name]) next
+        block = 0
+        if (name ~ / \[$/) { sub(/ \[$/, "", name); block = 1 }
+        else if (name ~ / \[.*\]$/) { reason = name; sub(/^.* \[/, "", reason); sub(/\]$/, "", reason); sub(/ \[.*\]$/, "", name) }
+        else reason = ""
+        if (name in done && done[name]) { if (block) { inblock = 1; bname = "" }; next }
         done[name] = 1
         if (name == open_test) open_test = ""
-        if (kind ~ /^success/) p++
-        else if (kind ~ /^fail/ || kind == "uxsuccess") f++
-        else if (kind == "skip" || kind == "xfail") s++
-        else e++
+        if (kind ~ /^success/) { p++; result = "passed" }
+        else if (kind ~ /^fail/ || kind == "uxsuccess") { f++; result = "failed" }
+        else if (kind == "skip" || kind == "xfail") { s++; result = "skipped" }
+        else { e++; result = "error" }
+        if (block) { inblock = 1; bname = name; bresult = result; breason = "" }
+        else record(name, result, result == "passed" ? "" : reason)
         next
     }
     END {
-        if (open_test != "") e++
+        if (inblock && bname != "") record(bname, bresult, breason)
+        if (open_test != "") { e++; record(open_test, "error", "no result (smbtorture crashed or was stopped)") }
         printf "%d %d %d %d %s\n", p, f, s, e, open_test
     }' "$1"
 }
@@ -91,19 +115,22 @@ for suite in "$@"; do
         --format=subunit --option=torture:progress=no --maximum-runtime="$TIMEOUT" \
         --basedir="$LOGDIR/tmp" "${extra[@]}" "$suite" </dev/null >"$log" 2>&1
     rc=$?
-    read -r p f s e unfinished < <(count_results "$log")
+    results=${log%.log}.results
+    read -r p f s e unfinished < <(count_results "$log" "$results")
     why=${unfinished:+"no result for $unfinished"}
     if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] || grep -q 'maximum runtime exceeded' "$log"; then
         why="stopped after ${TIMEOUT}s"
-        [ $((f + e)) -gt 0 ] || e=$((e + 1))
+        if [ $((f + e)) -eq 0 ]; then e=$((e + 1)); printf 'error\t(suite)\t%s\n' "$why" >>"$results"; fi
     elif [ -n "$why" ]; then
         :
     elif [ "$rc" -ne 0 ] && [ $((f + e)) -eq 0 ]; then
         why="smbtorture exited $rc with no failed test"
         e=$((e + 1))
+        printf 'error\t(suite)\t%s: %s\n' "$why" "$(grep -v '^[[:space:]]*$' "$log" | tail -n 1 | tr '\t' ' ')" >>"$results"
     elif [ $((p + f + s + e)) -eq 0 ]; then
         why="no test results (unknown suite?)"
         e=1
+        printf 'error\t(suite)\t%s: %s\n' "$why" "$(grep -v '^[[:space:]]*$' "$log" | tail -n 1 | tr '\t' ' ')" >>"$results"
     fi
     line="$suite passed $p failed $f skipped $s errors $e"
     echo "$line"

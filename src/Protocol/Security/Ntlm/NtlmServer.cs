@@ -102,7 +102,8 @@ public sealed class NtlmServer
 
     /// <summary>
     /// Verifies the AUTHENTICATE: STATUS_SUCCESS, STATUS_LOGON_FAILURE (unknown user, wrong password, NTLMv1/LM,
-    /// bad MIC), or STATUS_INVALID_PARAMETER (malformed, or no CHALLENGE sent yet).
+    /// bad MIC), or STATUS_INVALID_PARAMETER (malformed, including an NTLMv2 response whose AV_PAIR list does not
+    /// parse, or no CHALLENGE sent yet).
     /// </summary>
     public NtStatus ProcessAuthenticate(ReadOnlySpan<byte> token)
     {
@@ -130,7 +131,7 @@ public sealed class NtlmServer
         ReadOnlySpan<byte> proof = nt[..16], temp = nt[16..];
         if (temp[0] != 1 || temp[1] != 1) return NtStatus.LogonFailure;
         ReadOnlySpan<byte> clientAvPairs = temp[NtlmV2.ClientChallengeHeaderSize..];
-        if (!AvPairs.TryValidate(clientAvPairs)) return NtStatus.LogonFailure;
+        if (!AvPairs.TryValidate(clientAvPairs)) return NtStatus.InvalidParameter;   // like Windows: smb2.session.ntlmssp_bug14932
 
         if (UserName.Length == 0 || !_lookup(UserName, out byte[] ntHash) || ntHash.Length != 16)
             return NtStatus.LogonFailure;

@@ -102,6 +102,24 @@ public class NtlmExchangeTests
     }
 
     [Test]
+    public void ProcessAuthenticate_NtlmV2ResponseWithMalformedAvPairs_InvalidParameter()
+    {
+        // smbtorture's smb2.session.ntlmssp_bug14932: the NTLMv2 response a NetApp diagnostic tool sends, whose
+        // AV_PAIR list claims 0x8108 bytes; Windows and Samba answer STATUS_INVALID_PARAMETER, not a logon failure.
+        var nt = Convert.FromHexString(
+            "abababababababababababababababab" + "0101000000000000" + "3f3f3f3f3f3f3f3f" + "b8823af1b3dd0815" +
+            "0000000011a20881" + "503822782b9447fe" + "54947bff17275ab4" + "f418badc2c38fd5b" + "fb0ec1851ecc92bb" +
+            "9bb1c4d55314ff8c" + "7649f5459019a2");
+        Assert.That(nt, Has.Length.EqualTo(95));
+        var server = new NtlmServer(Names, Lookup);
+        server.ProcessNegotiate(new NtlmClient("alice", "secret1", "").CreateNegotiate(), out _);
+        var user = System.Text.Encoding.Unicode.GetBytes("alice");
+        var auth = new byte[NtlmAuthenticateMessage.GetSize(24, nt.Length, 0, user.Length, 0, 0)];
+        NtlmAuthenticateMessage.Write(auth, NtlmClient.RequestedFlags, new byte[24], nt, [], user, [], []);
+        Assert.That(server.ProcessAuthenticate(auth), Is.EqualTo(NtStatus.InvalidParameter));
+    }
+
+    [Test]
     public void ProcessAuthenticate_BeforeNegotiate_InvalidParameter()
     {
         var server = new NtlmServer(Names, Lookup);
