@@ -298,8 +298,13 @@ public sealed class Smb2Dispatcher
         if (!Smb2CreditCharge.IsSufficient(request.Message, command, connection.Dialect, charge))
             return NtStatus.InvalidParameter;
 
+        // [MS-SMB2] 3.3.5.5: a SESSION_SETUP that binds to an existing session is refused with
+        // STATUS_REQUEST_NOT_ACCEPTED before any session lookup when the server does not offer multichannel (the
+        // session lives on another connection, where a lookup here would only say USER_SESSION_DELETED).
+        bool binding = command == Smb2Command.SessionSetup && sessionId != 0
+            && SessionSetupRequest.TryParse(request.Message, out var setup) && setup.IsBinding;
         bool needsSession = !(command == Smb2Command.Echo && sessionId == 0)
-            && !(command == Smb2Command.SessionSetup && sessionId == 0);
+            && !(command == Smb2Command.SessionSetup && sessionId == 0) && !binding;
         if (needsSession)
         {
             var status = ResolveSession(ref request, command, sessionId);
