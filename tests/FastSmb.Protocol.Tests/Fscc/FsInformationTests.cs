@@ -83,3 +83,31 @@ public class FsInformationTests
         Assert.That(FileFsDeviceInformation.Write(new byte[7], 7, 0), Is.EqualTo(-1));
     }
 }
+
+public class FileNotifyInformationTests
+{
+    [Test]
+    public void Writer_ChainsOnFourByteBoundaries_AndReaderWalksIt()
+    {
+        var dest = new byte[64];
+        dest.AsSpan().Fill(0xCC);
+        var w = new FileNotifyInformationWriter(dest);
+        Assert.That(w.TryAdd(FileNotifyAction.RenamedOldName, "a"), Is.True);  // 12 + 2 = 14 → next at 16
+        Assert.That(w.TryAdd(FileNotifyAction.RenamedNewName, "bc"), Is.True); // 16 + 16 = 32
+        Assert.That((w.Count, w.Length), Is.EqualTo((2, 32)));
+        Assert.That(dest[14..16], Is.All.Zero);
+        Assert.That(w.TryAdd(FileNotifyAction.Added, new string('x', 20)), Is.False);
+        Assert.That(w.Length, Is.EqualTo(32));
+
+        var r = new EntryChainReader(dest.AsSpan(0, 32));
+        var got = new List<(FileNotifyAction, string)>();
+        while (r.TryNext(out var e))
+        {
+            Assert.That(FileNotifyInformation.TryParse(e, out var n), Is.True);
+            got.Add((n.Action, n.FileName));
+        }
+        Assert.That(got, Is.EqualTo(new[] { (FileNotifyAction.RenamedOldName, "a"), (FileNotifyAction.RenamedNewName, "bc") }));
+        Assert.That(BitConverter.ToUInt32(dest, 0), Is.EqualTo(16u));
+        ParserRobustness.Check(dest[16..32], b => FileNotifyInformation.TryParse(b, out _));
+    }
+}
