@@ -35,7 +35,8 @@ internal static class CreateHandler
         var fsaRequest = new FsaOpenRequest(create.Name, desired, (FileShareAccess)create.ShareAccess,
             (CreateDisposition)create.CreateDisposition, options, (FileAttributeFlags)create.FileAttributes)
         { ReadOnly = tree.ReadOnly };
-        var volume = tree.Volume!;
+        var volume = tree.Volume;
+        if (volume is null) return NtStatus.ObjectPathNotFound; // the share's directory could not be opened
         var status = volume.Open(fsaRequest, out var file, out var action);
         if (status != NtStatus.Success) return status;
         status = volume.QueryMetadata(file!, out var metadata);
