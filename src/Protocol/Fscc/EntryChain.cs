@@ -6,16 +6,19 @@ namespace FastSmb.Protocol.Fscc;
 /// Appends [MS-FSCC] entries that start with a 4-byte NextEntryOffset (directory entries 2.4, FILE_STREAM_INFORMATION
 /// 2.4.43, FILE_NOTIFY_INFORMATION 2.7.1): "When multiple ... data elements are present in the buffer, each MUST be aligned
 /// on an 8-byte boundary. Any bytes inserted for alignment SHOULD be set to zero ... No padding is required following the
-/// last data element." NextEntryOffset of the last entry stays 0. Owned by one writer on one stack frame.
+/// last data element." NextEntryOffset of the last entry stays 0. FILE_NOTIFY_INFORMATION aligns on 4 bytes instead.
+/// Owned by one writer on one stack frame.
 /// </summary>
 internal ref struct EntryChain
 {
     private readonly Span<byte> _buffer;
+    private readonly int _alignMask;
     private int _last;
 
-    public EntryChain(Span<byte> buffer)
+    public EntryChain(Span<byte> buffer, int alignment = 8)
     {
         _buffer = buffer;
+        _alignMask = alignment - 1;
         _last = -1;
         Length = 0;
         Count = 0;
@@ -25,13 +28,13 @@ internal ref struct EntryChain
     public int Length { get; private set; }
 
     /// <summary>
-    /// Reserves <paramref name="size"/> bytes at the next 8-byte boundary, links the previous entry to it and returns the
+    /// Reserves <paramref name="size"/> bytes at the next aligned boundary, links the previous entry to it and returns the
     /// entry with NextEntryOffset 0 written. False, with the buffer untouched, when it does not fit.
     /// </summary>
     public bool TryReserve(int size, out Span<byte> entry)
     {
         entry = default;
-        int start = Count == 0 ? 0 : Align8(Length);
+        int start = Count == 0 ? 0 : (Length + _alignMask) & ~_alignMask;
         if (start + size > _buffer.Length || start + size < 0) return false;
         _buffer[Length..start].Clear();
         entry = _buffer.Slice(start, size);
