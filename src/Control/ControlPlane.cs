@@ -21,7 +21,8 @@ public sealed class ControlPlane : IControlPlane
     {
         _negotiate = new NegotiateHandler(config, limits, security);
         var sessionSetup = new SessionSetupHandler(config, security, sessions, log, limits.SessionLifetime);
-        var tree = new TreeConnectHandler(shares, groups);
+        // One volume per shared directory for the life of the server: every tree connect's opens meet in it.
+        var tree = new TreeConnectHandler(shares, groups, new Fsa.FsaVolumeRegistry());
         Negotiate = _negotiate.Handle;
         SessionSetup = sessionSetup.Handle;
         Logoff = sessionSetup.HandleLogoff;

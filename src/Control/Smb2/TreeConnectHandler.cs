@@ -1,6 +1,7 @@
 using FastSmb.Control.Config;
 using FastSmb.Control.Shares;
 using FastSmb.Datapath.Dispatch;
+using FastSmb.Fsa;
 using FastSmb.Protocol;
 using FastSmb.Protocol.Smb2.Commands;
 
@@ -10,10 +11,13 @@ namespace FastSmb.Control.Smb2;
 /// [MS-SMB2] 3.3.5.7 TREE_CONNECT and 3.3.5.8 TREE_DISCONNECT: maps "\\server\share" to a configured share
 /// and applies its "valid users" / "guest ok" (<see cref="ShareAccess"/>). Stateless; thread-safe.
 /// </summary>
-public sealed class TreeConnectHandler(IShareRegistry shares, IGroupMembership groups)
+public sealed class TreeConnectHandler(IShareRegistry shares, IGroupMembership groups, FsaVolumeRegistry volumes)
 {
-    /// <summary>GENERIC_ALL as FILE_* bits: what an authenticated user may do until ACLs arrive with the FSA layer.</summary>
-    private const uint FullAccess = 0x001F01FF;
+    /// <summary>GENERIC_ALL as FILE_* bits: what an authenticated user may do until ACLs arrive.</summary>
+    private const uint FullAccess = (uint)AccessMask.FileAllAccess;
+
+    /// <summary>What a "read only = yes" share grants at most: everything but the modifying rights.</summary>
+    private const uint ReadOnlyAccess = (uint)(AccessMask.FileAllAccess & ~AccessMask.Modifying);
 
     /// <summary>[MS-SMB2] 2.2.10 SMB2_SHAREFLAG_ENCRYPT_DATA.</summary>
     private const uint ShareFlagEncryptData = 0x00008000;
@@ -44,13 +48,21 @@ public sealed class TreeConnectHandler(IShareRegistry shares, IGroupMembership g
         if (share.Encrypt is EncryptionPolicy.Required or EncryptionPolicy.Desired && canEncrypt)
             shareFlags |= ShareFlagEncryptData;
 
+        // A disk share whose directory cannot be opened still connects (Samba refuses it with
+        // STATUS_BAD_NETWORK_NAME; to do once the tests stop using fictitious paths), and its CREATEs fail.
+        IFsaVolume? volume = null;
+        if (!share.IsIpc) volumes.GetOrOpen(share.Path, out volume);
+
+        uint maximalAccess = share.ReadOnly ? ReadOnlyAccess : FullAccess;
         var tree = session.AddTree(share.Name, share.IsIpc, share);
-        tree.MaximalAccess = FullAccess;
+        tree.MaximalAccess = maximalAccess;
+        tree.Volume = volume;
+        tree.ReadOnly = share.ReadOnly;
         tree.EncryptData = share.Encrypt == EncryptionPolicy.Required;
         request.ResponseTreeId = tree.TreeId;
         byte shareType = share.IsIpc ? Smb2ShareType.Pipe : Smb2ShareType.Disk;
         response.Advance(TreeConnectResponse.Write(response.GetBodySpan(16), shareType, shareFlags,
-            capabilities: 0, FullAccess));
+            capabilities: 0, maximalAccess));
         return NtStatus.Success;
     }
 

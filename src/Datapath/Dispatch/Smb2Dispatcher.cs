@@ -1,5 +1,6 @@
 using FastSmb.Datapath.Connections;
 using FastSmb.Datapath.Handlers;
+using FastSmb.Datapath.Handlers.Files;
 using FastSmb.Datapath.Sessions;
 using FastSmb.Protocol;
 using FastSmb.Protocol.Smb2;
@@ -31,13 +32,24 @@ public sealed class Smb2Dispatcher
         _handlers[(int)Smb2Command.TreeConnect] = control.TreeConnect;
         _handlers[(int)Smb2Command.TreeDisconnect] = control.TreeDisconnect;
         _handlers[(int)Smb2Command.Echo] = EchoHandler.Handle;
+        // The commands both kinds of share serve go to the pipe or the file handlers by the tree connect's type;
+        // the rest are file-only (on IPC$ they find no file open and fail as Windows does).
         var pipes = new PipeHandlers(control.Pipes);
-        _handlers[(int)Smb2Command.Create] = pipes.Create;
-        _handlers[(int)Smb2Command.Close] = pipes.Close;
-        _handlers[(int)Smb2Command.Read] = pipes.Read;
-        _handlers[(int)Smb2Command.Write] = pipes.Write;
-        _handlers[(int)Smb2Command.Ioctl] = pipes.Ioctl;
+        _handlers[(int)Smb2Command.Create] = ByTreeType(pipes.Create, CreateHandler.Handle);
+        _handlers[(int)Smb2Command.Close] = ByTreeType(pipes.Close, CloseHandler.Handle);
+        _handlers[(int)Smb2Command.Read] = ByTreeType(pipes.Read, ReadHandler.Handle);
+        _handlers[(int)Smb2Command.Write] = ByTreeType(pipes.Write, WriteHandler.Handle);
+        _handlers[(int)Smb2Command.Ioctl] = ByTreeType(pipes.Ioctl, FileIoctlHandler.Handle);
+        _handlers[(int)Smb2Command.Flush] = FlushHandler.Handle;
+        _handlers[(int)Smb2Command.QueryDirectory] = QueryDirectoryHandler.Handle;
+        _handlers[(int)Smb2Command.QueryInfo] = QueryInfoHandler.Handle;
+        _handlers[(int)Smb2Command.SetInfo] = SetInfoHandler.Handle;
     }
+
+    /// <summary>The one place a request is routed by share type: IPC$ pipes, or files through the FSA.</summary>
+    private static Smb2CommandHandler ByTreeType(Smb2CommandHandler pipe, Smb2CommandHandler file) =>
+        (ref Smb2Request request, ResponseBuffer response) =>
+            request.Tree!.IsPipe ? pipe(ref request, response) : file(ref request, response);
 
     public SessionRegistry Sessions => _sessions;
 
@@ -204,7 +216,8 @@ public sealed class Smb2Dispatcher
             if (request.CompoundFileId != default) previous.FileId = request.CompoundFileId;
             return;
         }
-        if (status.IsError() && response.BodyLength == 0)
+        // Errors, and warnings such as STATUS_NO_MORE_FILES, without a body of their own get the ERROR body.
+        if (status != NtStatus.Success && response.BodyLength == 0)
             response.Advance(ErrorResponse.Write(response.GetBodySpan(16), default));
 
         ushort grant = connection.Credits.Grant(header.CreditRequest, charge);
@@ -405,5 +418,6 @@ public sealed class Smb2Dispatcher
     /// <summary>Errors that still carry a command body ([MS-SMB2] 3.3.4.4).</summary>
     private static bool KeepsBodyOnError(Smb2Command command, NtStatus status) =>
         status == NtStatus.BufferOverflow
+        || (command == Smb2Command.QueryInfo && status == NtStatus.BufferTooSmall) // ErrorData: the size needed
         || (command == Smb2Command.Ioctl && status == NtStatus.InvalidParameter);
 }

@@ -8,19 +8,17 @@ namespace FastSmb.Datapath.Handlers;
 
 /// <summary>
 /// CREATE/CLOSE/READ/WRITE/IOCTL for opens on IPC$ named pipes ([MS-SMB2] 3.3.5.9, 3.3.5.10, 3.3.5.12, 3.3.5.13,
-/// 3.3.5.15.1 FSCTL_PIPE_TRANSCEIVE). Disk shares answer STATUS_NOT_SUPPORTED until the FSA layer exists.
+/// 3.3.5.15.1 FSCTL_PIPE_TRANSCEIVE); the dispatcher routes here only requests on an IPC$ tree connect.
 /// Stateless: the opens live in their tree connect.
 /// </summary>
 public sealed class PipeHandlers(INamedPipeHost pipes)
 {
     private const uint FileAttributeNormal = 0x80;
     private const uint FileOpened = 1;
-    private static long s_nextVolatileId;
 
     public NtStatus Create(ref Smb2Request request, ResponseBuffer response)
     {
         var tree = request.Tree!;
-        if (!tree.IsPipe) return NtStatus.NotSupported;
         if (!CreateRequest.TryParse(request.Message, out var create)) return NtStatus.InvalidParameter;
 
         // Pipe names arrive as "srvsvc" (SMB2 sends them relative to IPC$); tolerate a leading backslash.
@@ -32,8 +30,7 @@ public sealed class PipeHandlers(INamedPipeHost pipes)
         var status = pipes.Open(name, caller, out var pipe);
         if (status != NtStatus.Success || pipe is null) return status == NtStatus.Success ? NtStatus.ObjectNameNotFound : status;
 
-        ulong id = (ulong)Interlocked.Increment(ref s_nextVolatileId);
-        var fileId = new FileId(id, id);
+        var fileId = Open.NewFileId();
         tree.AddOpen(new Open(fileId, tree, name, pipe) { GrantedAccess = create.DesiredAccess });
         request.CompoundFileId = fileId;
         response.Advance(CreateResponse.Write(response.GetBodySpan(128), oplockLevel: 0, flags: 0, FileOpened,

@@ -1,18 +1,47 @@
 using FastSmb.Datapath.Pipes;
+using FastSmb.Fsa;
 using FastSmb.Protocol.Smb2.Commands;
 
 namespace FastSmb.Datapath.Sessions;
 
 /// <summary>
-/// [MS-SMB2] 3.3.1.10 Per Open. For now an open is a named pipe instance on IPC$; files join in the FSA issue.
+/// [MS-SMB2] 3.3.1.10 Per Open: either a named pipe instance on IPC$ (<see cref="Pipe"/>) or a file or directory
+/// on a disk share (<see cref="File"/>, an FSA open) — exactly one of the two, as the tree connect's type decides.
 /// Owned by its tree connect's connection owner.
 /// </summary>
-public sealed class Open(FileId fileId, TreeConnect tree, string name, INamedPipe? pipe) : IDisposable
+public sealed class Open : IDisposable
 {
-    public FileId FileId { get; } = fileId;
-    public TreeConnect Tree { get; } = tree;
-    public string Name { get; } = name;
-    public INamedPipe? Pipe { get; } = pipe;
+    private static long s_nextVolatileId;
+
+    public Open(FileId fileId, TreeConnect tree, string name, INamedPipe pipe)
+    {
+        FileId = fileId;
+        Tree = tree;
+        Name = name;
+        Pipe = pipe;
+    }
+
+    public Open(FileId fileId, TreeConnect tree, string name, FsaOpen file)
+    {
+        FileId = fileId;
+        Tree = tree;
+        Name = name;
+        File = file;
+    }
+
+    /// <summary>A fresh FileId: volatile ids are unique in the process, the persistent part repeats them until
+    /// durable handles give it its own meaning.</summary>
+    public static FileId NewFileId()
+    {
+        ulong id = (ulong)Interlocked.Increment(ref s_nextVolatileId);
+        return new FileId(id, id);
+    }
+
+    public FileId FileId { get; }
+    public TreeConnect Tree { get; }
+    public string Name { get; }
+    public INamedPipe? Pipe { get; }
+    public FsaOpen? File { get; }
     public uint GrantedAccess { get; init; }
 
     /// <summary>A READ on this pipe waiting for data (a message-mode pipe read blocks until a write produces
@@ -24,5 +53,6 @@ public sealed class Open(FileId fileId, TreeConnect tree, string name, INamedPip
         PendingRead?.Operation.OnCancel?.Invoke();
         PendingRead = null;
         Pipe?.Dispose();
+        File?.Volume.Close(File);
     }
 }

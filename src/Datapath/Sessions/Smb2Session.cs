@@ -109,6 +109,13 @@ public sealed class TreeConnect(uint treeId, Smb2Session session, string shareNa
 
     public uint MaximalAccess { get; set; }
 
+    /// <summary>The share's files, for a disk share (null on IPC$). Shared with every tree connect to the share.</summary>
+    public Fsa.IFsaVolume? Volume { get; set; }
+
+    /// <summary>The share's "read only": no create, no write, no modifying access (<see cref="MaximalAccess"/>
+    /// lacks the modifying rights too).</summary>
+    public bool ReadOnly { get; set; }
+
     /// <summary>[MS-SMB2] 3.3.1.9 TreeConnect.Share.EncryptData as granted: requests on this tree must be
     /// encrypted (set only when the connection can encrypt).</summary>
     public bool EncryptData { get; set; }

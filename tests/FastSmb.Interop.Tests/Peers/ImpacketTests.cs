@@ -45,6 +45,57 @@ public class ImpacketTests
         Assert.That(result.StdOut, Does.Contain("error STATUS_LOGON_FAILURE"), result.ToString());
     }
 
+    [TestCase("auto")]
+    [TestCase("2.0.2")]
+    [TestCase("3.0")]
+    public void Files_PutListGetRenameDelete_ContentComesBack(string dialect)
+    {
+        var target = FastSmbServerFixture.Target;
+        var work = Directory.CreateTempSubdirectory("fastsmb-impacket-");
+        try
+        {
+            var input = Path.Combine(work.FullName, "in.bin");
+            var output = Path.Combine(work.FullName, "out.bin");
+            File.WriteAllBytes(input, System.Security.Cryptography.RandomNumberGenerator.GetBytes(2 * 1024 * 1024 + 777));
+
+            var result = ExternalTool.Run(Python,
+                [
+                    FastSmbPaths.TestFile("scripts/impacket_files.py"),
+                    target.Host,
+                    target.Port.ToString(CultureInfo.InvariantCulture),
+                    target.User,
+                    ServerTarget.ShareName,
+                    input,
+                    output,
+                    "--dialect", dialect,
+                ],
+                PythonEnvironment(target.Password),
+                TimeSpan.FromSeconds(120));
+
+            Assert.That(result.TimedOut, Is.False, result.ToString());
+            Assert.That(result.ExitCode, Is.Zero, result.ToString());
+            var lines = result.StdOut.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            Assert.That(lines, Is.SupersetOf(new[] { "ok put", "ok get", "ok rename", "ok delete" }), result.ToString());
+            Assert.That(lines, Does.Contain("list 1 impacket-put.bin 2097929"), result.ToString());
+            Assert.That(lines, Does.Contain("list 2 impacket-renamed.bin 2097929"), result.ToString());
+            Assert.That(lines.Where(l => l.StartsWith("list 3 ", StringComparison.Ordinal)),
+                Has.None.Contains("impacket-"), result.ToString());
+            Assert.That(File.ReadAllBytes(output), Is.EqualTo(File.ReadAllBytes(input)), "the file came back different");
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    private static Dictionary<string, string?> PythonEnvironment(string password) => new()
+    {
+        ["SMB_PASSWORD"] = password,
+        // the system python must not pick up modules of another interpreter
+        ["PYTHONPATH"] = null,
+        ["PYTHONHOME"] = null,
+    };
+
     private static ToolResult ListShares(ServerTarget target, string password, string dialect) =>
         ExternalTool.Run(Python,
             [

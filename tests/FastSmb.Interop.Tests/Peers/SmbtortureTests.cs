@@ -7,8 +7,6 @@ namespace FastSmb.Interop.Tests.Peers;
 /// The quick smbtorture subset that CI runs on every change. The expected passes are the reference Samba 4.17's
 /// (scripts/conformance.sh measures both side by side); FastSmb must pass at least those, with no failure.
 /// The full suites are run by scripts/conformance.sh, not here.
-/// smb2.connect (Samba passes 1) comes back here with the FSA issue: it needs file I/O, which FastSmb does not
-/// serve yet.
 /// </summary>
 public class SmbtortureTests
 {
@@ -39,6 +37,20 @@ public class SmbtortureTests
         Assert.That(summary.Failed + summary.Errors, Is.Zero, $"{summary}\n{result}");
         Assert.That(summary.Passed, Is.GreaterThanOrEqualTo(SambaSrvsvcPasses.Length), $"{summary}\n{result}");
         Assert.That(summary.PassedNames, Is.SupersetOf(SambaSrvsvcPasses), $"{summary}\n{result}");
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+    }
+
+    [Test]
+    public void Smb2Connect_OnTheShare_PassesAsSambaDoes()
+    {
+        // smb2.connect: NEGOTIATE, SESSION_SETUP, TREE_CONNECT, then CREATE/WRITE/READ/QUERY_INFO/CLOSE of a file,
+        // a second session and LOGOFF. The reference Samba 4.17 passes its one test.
+        var target = FastSmbServerFixture.Target;
+        var (result, summary) = Run($"//{target.Host}/{ServerTarget.ShareName}", target, "smb2.connect");
+
+        Assert.That(result.TimedOut, Is.False, result.ToString());
+        Assert.That(summary.Failed + summary.Errors, Is.Zero, $"{summary}\n{result}");
+        Assert.That(summary.PassedNames, Does.Contain("connect"), $"{summary}\n{result}");
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
     }
 

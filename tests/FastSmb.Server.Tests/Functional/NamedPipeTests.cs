@@ -45,12 +45,17 @@ public class NamedPipeTests
     }
 
     [Test]
-    public async Task Create_OnDiskShare_FailsWithNotSupportedUntilFsaExists()
+    public async Task Create_PipeNameOnDiskShare_IsAFileName()
     {
+        // The tree connect's type decides: on a disk share "srvsvc" is a file name, and FILE_OPEN finds no such file.
         await using var server = TestServer.Start();
         var (c, tree) = await server.TreeConnectAsync(TestServer.ShareName);
 
-        Assert.That((await c.OpenPipeAsync(tree, "file.txt")).Status, Is.EqualTo(NtStatus.NotSupported));
+        Assert.That((await c.OpenPipeAsync(tree, "srvsvc")).Status, Is.EqualTo(NtStatus.ObjectNameNotFound));
+        File.WriteAllText(Path.Combine(server.ShareDir, "srvsvc"), "a file");
+        var (status, fileId) = await c.OpenPipeAsync(tree, "srvsvc");
+        Assert.That(status, Is.EqualTo(NtStatus.Success));
+        Assert.That((await c.TransceiveAsync(tree, fileId, Bind)).Status, Is.EqualTo(NtStatus.InvalidDeviceRequest));
     }
 
     [Test]

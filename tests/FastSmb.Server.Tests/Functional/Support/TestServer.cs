@@ -33,10 +33,11 @@ internal sealed class TestServer : IAsyncDisposable
     private readonly List<IAsyncDisposable> _clients = new();
     private readonly string _shareDir;
 
-    private TestServer(GlobalConfig global, DatapathOptions? limits)
+    private TestServer(GlobalConfig global, DatapathOptions? limits, ShareConfig[] extraShares)
     {
         _shareDir = Directory.CreateTempSubdirectory("fastsmb-ftest-").FullName;
-        var config = new ServerConfig(global with { NetbiosName = "FASTSMBTEST" }, [new ShareConfig(ShareName, _shareDir)]);
+        var config = new ServerConfig(global with { NetbiosName = "FASTSMBTEST" },
+            [new ShareConfig(ShareName, _shareDir), .. extraShares]);
         var users = new InMemoryUserStore().Add(User, Password);
         _server = ServerHost.CreateServer(config, users, Log, Log, limits);
         _server.Start(_listener);
@@ -44,8 +45,11 @@ internal sealed class TestServer : IAsyncDisposable
 
     public RecordingLog Log { get; } = new();
 
-    public static TestServer Start(GlobalConfig? global = null, DatapathOptions? limits = null) =>
-        new(global ?? new GlobalConfig(), limits);
+    public static TestServer Start(GlobalConfig? global = null, DatapathOptions? limits = null,
+        params ShareConfig[] extraShares) => new(global ?? new GlobalConfig(), limits, extraShares);
+
+    /// <summary>The directory behind share "share".</summary>
+    public string ShareDir => _shareDir;
 
     public static string Unc(string share) => $@"\\{Host}\{share}";
 

@@ -1,0 +1,33 @@
+using FastSmb.Datapath.Dispatch;
+using FastSmb.Protocol;
+using FastSmb.Protocol.Smb2.Commands;
+
+namespace FastSmb.Datapath.Handlers.Files;
+
+/// <summary>
+/// [MS-SMB2] 3.3.5.12 SMB2 READ from a file: the data goes from the file straight into the response buffer
+/// (pread; io_uring into registered buffers comes with the core loops). Fewer bytes than MinimumCount, or none
+/// at all at the end of the file, is STATUS_END_OF_FILE. Stateless.
+/// </summary>
+internal static class ReadHandler
+{
+    public static NtStatus Handle(ref Smb2Request request, ResponseBuffer response)
+    {
+        if (!ReadRequest.TryParse(request.Message, out var read)) return NtStatus.InvalidParameter;
+        var status = FileOpens.Find(ref request, read.FileId, out _, out var file);
+        if (status != NtStatus.Success) return status;
+        // [MS-SMB2] 3.3.5.12: a Length above Connection.MaxReadSize, or an RDMA channel we do not have, is invalid.
+        if (read.Length > request.Connection.MaxReadSize || read.Channel != 0 || read.Offset > long.MaxValue)
+            return NtStatus.InvalidParameter;
+
+        int length = (int)read.Length;
+        var body = response.GetBodySpan(ReadResponse.FixedSize + Math.Max(length, 1));
+        status = file.Volume.Read(file, (long)read.Offset, body.Slice(ReadResponse.FixedSize, length), out int count);
+        if (status != NtStatus.Success) return status;
+        if ((count == 0 && length > 0) || count < read.MinimumCount) return NtStatus.EndOfFile;
+        ReadResponse.WriteHeader(body, (uint)count, 0);
+        if (count == 0) body[ReadResponse.FixedSize] = 0; // StructureSize 17 counts one byte of Buffer
+        response.Advance(ReadResponse.FixedSize + Math.Max(count, 1));
+        return NtStatus.Success;
+    }
+}

@@ -1,0 +1,60 @@
+using FastSmb.Datapath.Dispatch;
+using FastSmb.Protocol;
+using FastSmb.Protocol.Smb2.Commands;
+
+namespace FastSmb.Datapath.Handlers.Files;
+
+/// <summary>
+/// [MS-SMB2] 3.3.5.13 SMB2 WRITE to a file, from the request buffer (pwrite); SMB2_WRITEFLAG_WRITE_THROUGH makes
+/// the data durable before the response. Stateless.
+/// </summary>
+internal static class WriteHandler
+{
+    public static NtStatus Handle(ref Smb2Request request, ResponseBuffer response)
+    {
+        if (!WriteRequest.TryParse(request.Message, out var write)) return NtStatus.InvalidParameter;
+        var status = FileOpens.Find(ref request, write.FileId, out _, out var file);
+        if (status != NtStatus.Success) return status;
+        if (write.Length > request.Connection.MaxWriteSize || write.Channel != 0 || write.Offset > long.MaxValue)
+            return NtStatus.InvalidParameter;
+        if (request.Tree!.ReadOnly) return NtStatus.AccessDenied;
+
+        bool writeThrough = (write.Flags & WriteRequest.FlagWriteThrough) != 0;
+        status = file.Volume.Write(file, (long)write.Offset, write.Data, writeThrough, out int count);
+        if (status != NtStatus.Success) return status;
+        response.Advance(WriteResponse.Write(response.GetBodySpan(WriteResponse.FixedSize), (uint)count));
+        return NtStatus.Success;
+    }
+}
+
+/// <summary>[MS-SMB2] 3.3.5.11 SMB2 FLUSH: fsync of the file. Stateless.</summary>
+internal static class FlushHandler
+{
+    public static NtStatus Handle(ref Smb2Request request, ResponseBuffer response)
+    {
+        if (!FlushRequest.TryParse(request.Message, out var flush)) return NtStatus.InvalidParameter;
+        var status = FileOpens.Find(ref request, flush.FileId, out _, out var file);
+        if (status != NtStatus.Success) return status;
+        status = file.Volume.Flush(file);
+        if (status != NtStatus.Success) return status;
+        response.Advance(FlushResponse.Write(response.GetBodySpan(FlushResponse.Size)));
+        return NtStatus.Success;
+    }
+}
+
+/// <summary>
+/// [MS-SMB2] 3.3.5.15 SMB2 IOCTL on a disk share: FSCTL_VALIDATE_NEGOTIATE_INFO; file system controls are not
+/// served yet (STATUS_INVALID_DEVICE_REQUEST, as Windows answers a control a file system does not know). Stateless.
+/// </summary>
+internal static class FileIoctlHandler
+{
+    public static NtStatus Handle(ref Smb2Request request, ResponseBuffer response)
+    {
+        if (!IoctlRequest.TryParse(request.Message, out var ioctl)) return NtStatus.InvalidParameter;
+        if (ioctl.CtlCode == FsctlCodes.FSCTL_VALIDATE_NEGOTIATE_INFO)
+            return ValidateNegotiateHandler.Handle(ref request, ioctl, response);
+        if (!ioctl.IsFsctl) return NtStatus.InvalidParameter;
+        var status = FileOpens.Find(ref request, ioctl.FileId, out _, out _);
+        return status != NtStatus.Success ? status : NtStatus.InvalidDeviceRequest;
+    }
+}

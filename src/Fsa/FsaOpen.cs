@@ -1,0 +1,68 @@
+namespace FastSmb.Fsa;
+
+/// <summary>
+/// [MS-FSA] 2.1.1.5 Per Open: one successful open of a file or directory, what it was granted and how it shares
+/// the file. The backend adds its handle. Owned by the SMB open that holds it (one connection's owner); the node
+/// it points to is shared through the volume's <see cref="ShareModeTable"/>.
+/// </summary>
+public abstract class FsaOpen(IFsaVolume volume, AccessMask grantedAccess, FileShareAccess shareAccess, bool isDirectory)
+{
+    public IFsaVolume Volume { get; } = volume;
+    public AccessMask GrantedAccess { get; } = grantedAccess;
+    public FileShareAccess ShareAccess { get; } = shareAccess;
+    public bool IsDirectory { get; } = isDirectory;
+
+    /// <summary>[MS-FSA] 2.1.1.5 Open.DeleteOnClose (FILE_DELETE_ON_CLOSE at create).</summary>
+    public bool DeleteOnClose { get; internal set; }
+
+    /// <summary>[MS-FSCC] 2.4.35 FilePositionInformation: kept for the client, SMB2 I/O carries its own offsets.</summary>
+    public long Position { get; set; }
+
+    /// <summary>[MS-FSCC] 2.4.26 FileModeInformation as last set.</summary>
+    public uint Mode { get; set; }
+
+    /// <summary>The directory enumeration in progress on this open ([MS-FSA] 2.1.5.6 QueryDirectory); null until the first.</summary>
+    public FsaEnumeration? Enumeration { get; internal set; }
+
+    internal FileNode? Node { get; set; }
+
+    public FileKey Key => Node!.Key;
+
+    /// <summary>The file's current name as the client spells paths: relative to the share, backslashes, "" for the root.</summary>
+    public string ClientPath => Node!.Path.Replace('/', '\\');
+
+    public bool DeletePending => Node!.DeletePending;
+}
+
+/// <summary>
+/// A directory listing in progress: the names that match the pattern, taken when it started (or restarted), and
+/// a cursor. Entries are returned with their metadata; <see cref="Advance"/> moves on once the caller has used one,
+/// so a response buffer that fills up resumes at the entry that did not fit. Owned by its open.
+/// </summary>
+public abstract class FsaEnumeration(string pattern, IReadOnlyList<string> names)
+{
+    public string Pattern { get; } = pattern;
+    public int Position { get; private set; }
+    public int Count => names.Count;
+    protected IReadOnlyList<string> Names => names;
+
+    /// <summary>The entry at the cursor, skipping names that vanished or cannot be shown; false at the end.</summary>
+    public bool TryPeek(out DirectoryEntry entry)
+    {
+        while (Position < names.Count)
+        {
+            if (TryDescribe(names[Position], out var metadata))
+            {
+                entry = new DirectoryEntry(names[Position], metadata);
+                return true;
+            }
+            Position++;
+        }
+        entry = default;
+        return false;
+    }
+
+    public void Advance() => Position++;
+
+    protected abstract bool TryDescribe(string name, out FileMetadata metadata);
+}

@@ -1,0 +1,54 @@
+namespace FastSmb.Fsa;
+
+/// <summary>
+/// One exported directory tree with [MS-FSA] semantics: opens with dispositions, share modes, delete-on-close and
+/// delete-pending, I/O, metadata, rename, enumeration. Knows nothing of SMB; every outcome is an
+/// <see cref="NtStatus"/>. Implementations are thread-safe: every connection reaching the share calls them, each on
+/// its own opens.
+/// </summary>
+public interface IFsaVolume
+{
+    /// <summary>[MS-FSA] 2.1.5.1 Server Requests an Open of a File.</summary>
+    NtStatus Open(in FsaOpenRequest request, out FsaOpen? open, out CreateAction action);
+
+    /// <summary>[MS-FSA] 2.1.5.4 Server Requests Closing an Open: the last close of a delete-pending file deletes it.</summary>
+    NtStatus Close(FsaOpen open);
+
+    /// <summary>[MS-FSA] 2.1.5.2 Read: fewer bytes than asked at the end of the file, 0 at or past it.</summary>
+    NtStatus Read(FsaOpen open, long offset, Span<byte> destination, out int bytesRead);
+
+    /// <summary>[MS-FSA] 2.1.5.3 Write.</summary>
+    NtStatus Write(FsaOpen open, long offset, ReadOnlySpan<byte> data, bool writeThrough, out int bytesWritten);
+
+    /// <summary>[MS-FSA] 2.1.5.7 Flush.</summary>
+    NtStatus Flush(FsaOpen open);
+
+    NtStatus QueryMetadata(FsaOpen open, out FileMetadata metadata);
+
+    /// <summary>[MS-FSA] 2.1.5.14.2 FileBasicInformation: a time of 0 (or -1/-2) leaves that time as it is.</summary>
+    NtStatus SetBasicInfo(FsaOpen open, long creationTime, long lastAccessTime, long lastWriteTime, long changeTime,
+        FileAttributeFlags attributes);
+
+    /// <summary>[MS-FSA] 2.1.5.14.5 FileEndOfFileInformation.</summary>
+    NtStatus SetEndOfFile(FsaOpen open, long endOfFile);
+
+    /// <summary>[MS-FSA] 2.1.5.14.1 FileAllocationInformation: below the end of file it truncates.</summary>
+    NtStatus SetAllocationSize(FsaOpen open, long allocationSize);
+
+    /// <summary>[MS-FSA] 2.1.5.14.3 FileDispositionInformation.</summary>
+    NtStatus SetDisposition(FsaOpen open, bool deletePending);
+
+    /// <summary>[MS-FSA] 2.1.5.14.11 FileRenameInformation: <paramref name="newPath"/> is relative to the root.</summary>
+    NtStatus Rename(FsaOpen open, string newPath, bool replaceIfExists);
+
+    /// <summary>
+    /// [MS-FSA] 2.1.5.6 QueryDirectory: starts (or, with <paramref name="restart"/> or a new pattern, restarts) the
+    /// enumeration of the directory <paramref name="directory"/> in <see cref="FsaOpen.Enumeration"/>.
+    /// STATUS_NO_SUCH_FILE when nothing matches.
+    /// </summary>
+    NtStatus StartEnumeration(FsaOpen directory, string pattern);
+
+    NtStatus QuerySize(out FsSizeInfo info);
+
+    FsVolumeInfo VolumeInfo { get; }
+}

@@ -1,0 +1,273 @@
+namespace FastSmb.Fsa.Posix;
+
+/// <summary>
+/// <see cref="IFsaVolume"/> over a directory of a Linux file system. Every path goes through the
+/// <see cref="PathResolver"/> (confined beneath the root, case-insensitive); share modes and delete-pending live in
+/// the volume's <see cref="ShareModeTable"/>; errno becomes NTSTATUS through <see cref="ErrnoMap"/>.
+/// Files are created as the server process's user for now (per-user credentials come with identity mapping).
+/// Thread-safe: shared by every tree connect to the directory.
+/// </summary>
+public sealed partial class PosixVolume : IFsaVolume, IDisposable
+{
+    private const uint FileMode = 0x1A4 /* 0644 */, DirectoryMode = 0x1ED /* 0755 */;
+
+    private readonly PathResolver _paths;
+    private readonly FileDescriptor _root;
+
+    private PosixVolume(string rootPath, FileDescriptor root, bool useOpenat2)
+    {
+        RootPath = rootPath;
+        _root = root;
+        _paths = new PathResolver(root, useOpenat2);
+        VolumeInfo = new FsVolumeInfo("NTFS", FsaPath.MaxComponentLength, (uint)rootPath.GetHashCode(), 0,
+            Path.GetFileName(rootPath));
+    }
+
+    public string RootPath { get; }
+    public ShareModeTable ShareModes { get; } = new();
+    public FsVolumeInfo VolumeInfo { get; }
+
+    /// <summary>Opens the volume rooted at <paramref name="rootPath"/> (an existing directory).
+    /// <paramref name="useOpenat2"/> false forces the O_NOFOLLOW component walk (tests of the fallback).</summary>
+    public static NtStatus TryOpen(string rootPath, out PosixVolume? volume, bool useOpenat2 = true)
+    {
+        volume = null;
+        int fd = Libc.Open(Path.GetFullPath(rootPath), Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        if (fd < 0) return ErrnoMap.ToStatus(FsOperation.Lookup, Libc.Errno);
+        volume = new PosixVolume(Path.GetFullPath(rootPath), new FileDescriptor(fd), useOpenat2);
+        return NtStatus.Success;
+    }
+
+    public NtStatus Open(in FsaOpenRequest request, out FsaOpen? open, out CreateAction action)
+    {
+        open = null;
+        action = CreateAction.Opened;
+        var options = request.Options;
+        var disposition = request.Disposition;
+        if ((uint)disposition > (uint)CreateDisposition.OverwriteIf) return NtStatus.InvalidParameter;
+        bool wantDirectory = (options & CreateOptions.DirectoryFile) != 0;
+        bool wantFile = (options & CreateOptions.NonDirectoryFile) != 0;
+        if (wantDirectory && wantFile) return NtStatus.InvalidParameter;
+        // [MS-FSA] 2.1.5.1: a directory can only be opened or created, never overwritten or superseded.
+        if (wantDirectory && disposition is not (CreateDisposition.Create or CreateDisposition.Open or CreateDisposition.OpenIf))
+            return NtStatus.InvalidParameter;
+
+        var granted = AccessMasks.MapGeneric(request.DesiredAccess);
+        if ((granted & AccessMask.MaximumAllowed) != 0)
+            granted = (granted & ~AccessMask.MaximumAllowed) | AccessMask.FileAllAccess;
+        if (request.ReadOnly)
+        {
+            if ((request.DesiredAccess & AccessMask.MaximumAllowed) != 0) granted &= ~AccessMask.Modifying;
+            if ((granted & AccessMask.Modifying) != 0) return NtStatus.AccessDenied;
+        }
+        bool deleteOnClose = (options & CreateOptions.DeleteOnClose) != 0;
+        if (deleteOnClose && (granted & AccessMask.Delete) == 0) return NtStatus.AccessDenied;
+
+        var status = FsaPath.TrySplit(request.Path, out var components);
+        if (status != NtStatus.Success) return status;
+        status = _paths.Resolve(components, out var target);
+        if (status != NtStatus.Success) return status;
+
+        FileDescriptor? fd;
+        bool truncate = false;
+        if (target.Exists)
+        {
+            bool isDirectory = target.Stat.IsDirectory;
+            if (disposition == CreateDisposition.Create) return NtStatus.ObjectNameCollision;
+            if (isDirectory && wantFile) return NtStatus.FileIsADirectory;
+            if (!isDirectory && wantDirectory) return NtStatus.NotADirectory;
+            if (!isDirectory && !target.Stat.IsRegular) return NtStatus.AccessDenied; // devices, FIFOs, sockets
+            truncate = disposition is CreateDisposition.Overwrite or CreateDisposition.OverwriteIf or CreateDisposition.Supersede;
+            if (isDirectory && truncate) return NtStatus.FileIsADirectory;
+            if (truncate && request.ReadOnly) return NtStatus.AccessDenied;
+            int flags = isDirectory ? Libc.O_RDONLY | Libc.O_DIRECTORY
+                : (truncate || (granted & (AccessMask.WriteData | AccessMask.AppendData)) != 0 ? Libc.O_RDWR : Libc.O_RDONLY)
+                  | Libc.O_NONBLOCK;
+            int errno = _paths.Open(target.Path, flags, 0, out fd);
+            if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Open, errno);
+            action = disposition == CreateDisposition.Supersede ? CreateAction.Superseded
+                : truncate ? CreateAction.Overwritten : CreateAction.Opened;
+        }
+        else
+        {
+            if (disposition is CreateDisposition.Open or CreateDisposition.Overwrite) return NtStatus.ObjectNameNotFound;
+            if (request.ReadOnly) return NtStatus.AccessDenied;
+            int errno;
+            if (wantDirectory)
+            {
+                errno = _paths.Open(target.Parent, Libc.O_PATH | Libc.O_DIRECTORY, 0, out var parent);
+                if (errno == 0)
+                {
+                    using (parent)
+                        errno = Libc.Mkdirat(parent!, target.Leaf, DirectoryMode) == 0 ? 0 : Libc.Errno;
+                }
+                if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Create, errno);
+                errno = _paths.Open(target.Path, Libc.O_RDONLY | Libc.O_DIRECTORY, 0, out fd);
+            }
+            else
+            {
+                errno = _paths.Open(target.Path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NONBLOCK, FileMode, out fd);
+            }
+            if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Create, errno);
+            action = CreateAction.Created;
+        }
+
+        // The descriptor is the truth from here on: what was stat'ed by name may have been replaced since.
+        int statErrno = PathResolver.StatFd(fd!, out var st);
+        if (statErrno != 0 || (!st.IsDirectory && !st.IsRegular))
+        {
+            fd!.Dispose();
+            return statErrno != 0 ? ErrnoMap.ToStatus(FsOperation.Open, statErrno) : NtStatus.AccessDenied;
+        }
+        var posixOpen = new PosixOpen(this, fd!, granted, request.ShareAccess, st.IsDirectory) { DeleteOnClose = deleteOnClose };
+        status = ShareModes.TryAdd(st.Key, target.Path, posixOpen);
+        if (status != NtStatus.Success)
+        {
+            fd!.Dispose();
+            return status;
+        }
+        if (truncate && Libc.Ftruncate(fd!, 0) != 0)
+        {
+            int errno = Libc.Errno;
+            Close(posixOpen);
+            return ErrnoMap.ToStatus(FsOperation.Truncate, errno);
+        }
+        open = posixOpen;
+        return NtStatus.Success;
+    }
+
+    public NtStatus Close(FsaOpen open)
+    {
+        var o = (PosixOpen)open;
+        bool delete = ShareModes.Remove(o, out string path);
+        o.Fd.Dispose();
+        if (!delete || path.Length == 0) return NtStatus.Success;
+        var (parent, leaf) = PathResolver.Split(path);
+        int errno = _paths.Open(parent, Libc.O_PATH | Libc.O_DIRECTORY, 0, out var dir);
+        if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Delete, errno);
+        using (dir)
+            return Libc.Unlinkat(dir!, leaf, o.IsDirectory ? Libc.AT_REMOVEDIR : 0) == 0
+                ? NtStatus.Success : ErrnoMap.ToStatus(FsOperation.Delete, Libc.Errno);
+    }
+
+    public unsafe NtStatus Read(FsaOpen open, long offset, Span<byte> destination, out int bytesRead)
+    {
+        bytesRead = 0;
+        var o = (PosixOpen)open;
+        if (o.IsDirectory) return NtStatus.InvalidDeviceRequest;
+        if ((o.GrantedAccess & (AccessMask.ReadData | AccessMask.Execute)) == 0) return NtStatus.AccessDenied;
+        if (offset < 0) return NtStatus.InvalidParameter;
+        fixed (byte* p = destination)
+        {
+            while (bytesRead < destination.Length)
+            {
+                nint n = Libc.Pread(o.Fd, p + bytesRead, (nuint)(destination.Length - bytesRead), offset + bytesRead);
+                if (n < 0) return ErrnoMap.ToStatus(FsOperation.Read, Libc.Errno);
+                if (n == 0) break;
+                bytesRead += (int)n;
+            }
+        }
+        return NtStatus.Success;
+    }
+
+    public unsafe NtStatus Write(FsaOpen open, long offset, ReadOnlySpan<byte> data, bool writeThrough, out int bytesWritten)
+    {
+        bytesWritten = 0;
+        var o = (PosixOpen)open;
+        if (o.IsDirectory) return NtStatus.InvalidDeviceRequest;
+        if ((o.GrantedAccess & (AccessMask.WriteData | AccessMask.AppendData)) == 0) return NtStatus.AccessDenied;
+        if (offset < 0) return NtStatus.InvalidParameter;
+        fixed (byte* p = data)
+        {
+            while (bytesWritten < data.Length)
+            {
+                nint n = Libc.Pwrite(o.Fd, p + bytesWritten, (nuint)(data.Length - bytesWritten), offset + bytesWritten);
+                if (n <= 0) return ErrnoMap.ToStatus(FsOperation.Write, n < 0 ? Libc.Errno : Libc.ENOSPC);
+                bytesWritten += (int)n;
+            }
+        }
+        if (writeThrough && Libc.Fdatasync(o.Fd) != 0) return ErrnoMap.ToStatus(FsOperation.Flush, Libc.Errno);
+        return NtStatus.Success;
+    }
+
+    public NtStatus Flush(FsaOpen open)
+    {
+        var o = (PosixOpen)open;
+        if (!o.IsDirectory && (o.GrantedAccess & (AccessMask.WriteData | AccessMask.AppendData)) == 0) return NtStatus.AccessDenied;
+        return Libc.Fsync(o.Fd) == 0 ? NtStatus.Success : ErrnoMap.ToStatus(FsOperation.Flush, Libc.Errno);
+    }
+
+    public NtStatus QueryMetadata(FsaOpen open, out FileMetadata metadata)
+    {
+        metadata = default;
+        int errno = PathResolver.StatFd(((PosixOpen)open).Fd, out var st);
+        if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Lookup, errno);
+        metadata = ToMetadata(st);
+        return NtStatus.Success;
+    }
+
+    public unsafe NtStatus SetBasicInfo(FsaOpen open, long creationTime, long lastAccessTime, long lastWriteTime,
+        long changeTime, FileAttributeFlags attributes)
+    {
+        var o = (PosixOpen)open;
+        if ((o.GrantedAccess & AccessMask.WriteAttributes) == 0) return NtStatus.AccessDenied;
+        if (!o.IsDirectory && (attributes & FileAttributeFlags.Directory) != 0) return NtStatus.InvalidParameter;
+        // Creation and change times cannot be set on Linux; they stay as the file system keeps them.
+        if (lastAccessTime is 0 or -1 or -2 && lastWriteTime is 0 or -1 or -2) return NtStatus.Success;
+        var times = stackalloc Libc.Timespec[2];
+        times[0] = ToTimespec(lastAccessTime);
+        times[1] = ToTimespec(lastWriteTime);
+        return Libc.Futimens(o.Fd, times) == 0 ? NtStatus.Success : ErrnoMap.ToStatus(FsOperation.SetTimes, Libc.Errno);
+
+        static Libc.Timespec ToTimespec(long fileTime)
+        {
+            if (fileTime is 0 or -1 or -2) return new Libc.Timespec { Nsec = Libc.UTIME_OMIT };
+            var (s, ns) = FileTimes.ToUnix(fileTime);
+            return new Libc.Timespec { Sec = s, Nsec = ns };
+        }
+    }
+
+    public NtStatus SetEndOfFile(FsaOpen open, long endOfFile)
+    {
+        var o = (PosixOpen)open;
+        if (o.IsDirectory) return NtStatus.InvalidParameter;
+        if ((o.GrantedAccess & AccessMask.WriteData) == 0) return NtStatus.AccessDenied;
+        if (endOfFile < 0) return NtStatus.InvalidParameter;
+        return Libc.Ftruncate(o.Fd, endOfFile) == 0 ? NtStatus.Success : ErrnoMap.ToStatus(FsOperation.Truncate, Libc.Errno);
+    }
+
+    public NtStatus SetAllocationSize(FsaOpen open, long allocationSize)
+    {
+        var o = (PosixOpen)open;
+        if (o.IsDirectory) return NtStatus.InvalidParameter;
+        if ((o.GrantedAccess & AccessMask.WriteData) == 0) return NtStatus.AccessDenied;
+        if (allocationSize < 0) return NtStatus.InvalidParameter;
+        var status = QueryMetadata(open, out var metadata);
+        if (status != NtStatus.Success) return status;
+        // [MS-FSA] 2.1.5.14.1: an allocation below the end of file truncates it; a larger one is only a hint.
+        return allocationSize < metadata.EndOfFile ? SetEndOfFile(open, allocationSize) : NtStatus.Success;
+    }
+
+    public NtStatus QuerySize(out FsSizeInfo info)
+    {
+        info = default;
+        if (Libc.Fstatvfs(_root, out var vfs) != 0) return ErrnoMap.ToStatus(FsOperation.VolumeInfo, Libc.Errno);
+        uint bytesPerSector = 512;
+        ulong unit = vfs.Frsize != 0 ? vfs.Frsize : vfs.Bsize;
+        uint sectorsPerUnit = (uint)Math.Max(1, unit / bytesPerSector);
+        info = new FsSizeInfo((long)vfs.Blocks, (long)vfs.Bavail, (long)vfs.Bfree, sectorsPerUnit, bytesPerSector);
+        return NtStatus.Success;
+    }
+
+    internal static FileMetadata ToMetadata(in Libc.Statx st)
+    {
+        long mtime = FileTimes.FromUnix(st.MtimeSec, st.MtimeNsec);
+        long btime = (st.Mask & Libc.STATX_BTIME) != 0 && st.BtimeSec != 0 ? FileTimes.FromUnix(st.BtimeSec, st.BtimeNsec) : mtime;
+        bool dir = st.IsDirectory;
+        return new FileMetadata(btime, FileTimes.FromUnix(st.AtimeSec, st.AtimeNsec), mtime,
+            FileTimes.FromUnix(st.CtimeSec, st.CtimeNsec), (long)st.Blocks * 512, dir ? 0 : (long)st.Size,
+            dir ? FileAttributeFlags.Directory : FileAttributeFlags.Archive, st.Ino, st.Nlink);
+    }
+
+    public void Dispose() => _root.Dispose();
+}

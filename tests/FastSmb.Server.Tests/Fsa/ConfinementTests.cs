@@ -1,0 +1,77 @@
+using FastSmb.Fsa;
+using FastSmb.Protocol;
+
+namespace FastSmb.Server.Tests.Fsa;
+
+/// <summary>
+/// Path confinement: nothing a client names reaches outside the share root, with openat2 and with the O_NOFOLLOW
+/// component walk that replaces it on old kernels.
+/// </summary>
+[TestFixture(true)]
+[TestFixture(false)]
+public class ConfinementTests(bool useOpenat2)
+{
+    [TestCase(@"..\secret", NtStatus.ObjectPathSyntaxBad)]
+    [TestCase(@"sub\..\..\secret", NtStatus.ObjectPathSyntaxBad)]
+    [TestCase(@"\secret", NtStatus.InvalidParameter)]
+    [TestCase("/etc/passwd", NtStatus.ObjectNameInvalid)]
+    [TestCase(@"C:\etc\passwd", NtStatus.ObjectNameInvalid)]
+    [TestCase(@"sub\.\x", NtStatus.ObjectNameInvalid)]
+    [TestCase(@"a\\b", NtStatus.ObjectNameInvalid)]
+    [TestCase("x*", NtStatus.ObjectNameInvalid)]
+    [TestCase("stream:name", NtStatus.ObjectNameInvalid)]
+    public void Open_BadNames_Refused(string path, NtStatus expected)
+    {
+        using var v = new FsaTestVolume(useOpenat2);
+        File.WriteAllText(Path.Combine(v.Outside, "secret"), "s");
+        Directory.CreateDirectory(v.OnDisk("sub"));
+        Assert.That(v.Open(path, AccessMask.ReadData, CreateDisposition.OpenIf, out _, out _), Is.EqualTo(expected));
+    }
+
+    [TestCase("out-file")]
+    [TestCase(@"out-dir\secret")]
+    [TestCase("out-relative")]
+    [TestCase(@"out-dir\new-file")]
+    [TestCase("proc-root")]
+    public void Open_SymlinkLeavingTheShare_NothingEscapes(string path)
+    {
+        using var v = new FsaTestVolume(useOpenat2);
+        File.WriteAllText(Path.Combine(v.Outside, "secret"), "s");
+        File.CreateSymbolicLink(v.OnDisk("out-file"), Path.Combine(v.Outside, "secret"));
+        Directory.CreateSymbolicLink(v.OnDisk("out-dir"), v.Outside);
+        File.CreateSymbolicLink(v.OnDisk("out-relative"), "../secret");
+        Directory.CreateSymbolicLink(v.OnDisk("proc-root"), "/proc/self/root");
+        foreach (var disposition in new[] { CreateDisposition.Open, CreateDisposition.OpenIf, CreateDisposition.OverwriteIf })
+        {
+            var status = v.Open(path, AccessMask.ReadData | AccessMask.WriteData, disposition, out var open, out _);
+            Assert.That(status, Is.Not.EqualTo(NtStatus.Success), $"{path} {disposition}");
+            Assert.That(status.IsError(), Is.True);
+        }
+        Assert.That(File.ReadAllText(Path.Combine(v.Outside, "secret")), Is.EqualTo("s"));
+        Assert.That(File.Exists(Path.Combine(v.Outside, "new-file")), Is.False);
+    }
+
+    [Test]
+    public void Open_SymlinkInsideTheShare_FollowedOnlyWithOpenat2()
+    {
+        using var v = new FsaTestVolume(useOpenat2);
+        Directory.CreateDirectory(v.OnDisk("real"));
+        File.WriteAllText(v.OnDisk("real/f"), "inside");
+        Directory.CreateSymbolicLink(v.OnDisk("alias"), "real");
+        var status = v.Open(@"alias\f", AccessMask.ReadData, CreateDisposition.Open, out var open, out _);
+        Assert.That(status, useOpenat2 ? Is.EqualTo(NtStatus.Success) : Is.Not.EqualTo(NtStatus.Success));
+        if (open is not null) v.Volume.Close(open);
+    }
+
+    [Test]
+    public void Rename_IntoSymlinkedDirectoryOutside_Refused()
+    {
+        using var v = new FsaTestVolume(useOpenat2);
+        Directory.CreateSymbolicLink(v.OnDisk("out-dir"), v.Outside);
+        var f = v.OpenOk("f", AccessMask.Delete | AccessMask.ReadData, CreateDisposition.Create);
+        Assert.That(v.Volume.Rename(f, @"out-dir\moved", false), Is.Not.EqualTo(NtStatus.Success));
+        v.Volume.Close(f);
+        Assert.That(File.Exists(Path.Combine(v.Outside, "moved")), Is.False);
+        Assert.That(File.Exists(v.OnDisk("f")), Is.True);
+    }
+}

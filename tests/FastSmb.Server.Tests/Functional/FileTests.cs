@@ -1,0 +1,227 @@
+using System.Buffers.Binary;
+using System.Text;
+using FastSmb.Control.Config;
+using FastSmb.Protocol;
+using FastSmb.Protocol.Fscc;
+using FastSmb.Protocol.Smb2;
+using FastSmb.Protocol.Smb2.Commands;
+using FastSmb.Server.Tests.Functional.Support;
+using static FastSmb.Server.Tests.Functional.Support.FileClient;
+
+namespace FastSmb.Server.Tests.Functional;
+
+/// <summary>
+/// Files on a disk share through the real dispatcher and the FSA over the in-memory transport: CREATE, WRITE,
+/// READ, CLOSE, QUERY_DIRECTORY, QUERY_INFO and SET_INFO, checked against the share's directory on disk.
+/// </summary>
+[CancelAfter(30_000)]
+public class FileTests
+{
+    [TestCase(Smb2Dialect.Smb202)]
+    [TestCase(Smb2Dialect.Smb302)]
+    public async Task CreateWriteReadClose_RoundTripsAndLandsOnDisk(Smb2Dialect dialect)
+    {
+        await using var server = TestServer.Start();
+        var (c, tree) = await server.TreeConnectAsync(TestServer.ShareName, dialect);
+
+        var (status, file, response) = await c.CreateAsync(tree, "hello.txt", Create);
+        Assert.That(status, Is.EqualTo(NtStatus.Success));
+        Assert.That(CreateResponse.TryParse(response.Message, out var cr) && cr.CreateAction == 2, Is.True, "FILE_CREATED");
+        var data = Encoding.UTF8.GetBytes("hello over SMB2");
+        Assert.That(await c.WriteAsync(tree, file, 0, data), Is.EqualTo(NtStatus.Success));
+        var (readStatus, back) = await c.ReadAsync(tree, file, 0, 4096);
+        Assert.That(readStatus, Is.EqualTo(NtStatus.Success));
+        Assert.That(back, Is.EqualTo(data));
+        Assert.That((await c.ReadAsync(tree, file, 1000, 10)).Status, Is.EqualTo(NtStatus.EndOfFile));
+        Assert.That((await c.ReadAsync(tree, file, 0, 100, minimumCount: 50)).Status, Is.EqualTo(NtStatus.EndOfFile));
+        Assert.That(await c.CloseAsync(tree, file), Is.EqualTo(NtStatus.Success));
+        Assert.That(await c.CloseAsync(tree, file), Is.EqualTo(NtStatus.FileClosed));
+
+        Assert.That(File.ReadAllText(Path.Combine(server.ShareDir, "hello.txt")), Is.EqualTo("hello over SMB2"));
+        Assert.That(server.Log.Failures, Is.Empty);
+    }
+
+    [Test]
+    public async Task Create_MissingWithOpen_ObjectNameNotFound_AndSecondCreate_Collision()
+    {
+        await using var server = TestServer.Start();
+        var (c, tree) = await server.TreeConnectAsync(TestServer.ShareName);
+        Assert.That((await c.CreateAsync(tree, "nope", Open)).Status, Is.EqualTo(NtStatus.ObjectNameNotFound));
+        var (_, file, _) = await c.CreateAsync(tree, "x", Create);
+        Assert.That((await c.CreateAsync(tree, "X", Create)).Status, Is.EqualTo(NtStatus.ObjectNameCollision));
+        await c.CloseAsync(tree, file);
+        Assert.That((await c.CreateAsync(tree, @"..\escape", OpenIf)).Status, Is.EqualTo(NtStatus.ObjectPathSyntaxBad));
+    }
+
+    [Test]
+    public async Task Create_ShareModeConflict_SharingViolation()
+    {
+        await using var server = TestServer.Start();
+        var (c, tree) = await server.TreeConnectAsync(TestServer.ShareName);
+        var (c2, tree2) = await server.TreeConnectAsync(TestServer.ShareName);
+        var (_, file, _) = await c.CreateAsync(tree, "locked", Create, share: 0);
+        Assert.That((await c2.CreateAsync(tree2, "locked", Open, GenericRead)).Status, Is.EqualTo(NtStatus.SharingViolation));
+        await c.CloseAsync(tree, file);
+        var (status, again, _) = await c2.CreateAsync(tree2, "locked", Open, GenericRead);
+        Assert.That(status, Is.EqualTo(NtStatus.Success));
+        await c2.CloseAsync(tree2, again);
+    }
+
+    [Test]
+    public async Task Create_MxAcAndQFid_Answered()
+    {
+        await using var server = TestServer.Start();
+        var (c, tree) = await server.TreeConnectAsync(TestServer.ShareName);
+        var contexts = new byte[128];
+        var w = new CreateContextWriter(contexts);
+        w.Add("MxAc"u8, 0);
+        w.Add("QFid"u8, 0);
+        var (status, file, response) = await c.CreateAsync(tree, "ctx", Create, MaximumAllowed, contexts: contexts[..w.Length]);
+        Assert.That(status, Is.EqualTo(NtStatus.Success));
+        Assert.That(CreateResponse.TryParse(response.Message, out var cr), Is.True);
+        var list = cr.GetCreateContexts();
+        Assert.That(list.TryFind("MxAc"u8, out var mxac), Is.True);
+        Assert.That(BinaryPrimitives.ReadUInt32LittleEndian(mxac[4..]), Is.EqualTo(0x001F01FFu));
+        Assert.That(list.TryFind("QFid"u8, out var qfid), Is.True);
+        Assert.That(qfid.Length, Is.EqualTo(32));
+        await c.CloseAsync(tree, file);
+    }
+
+    [Test]
+    public async Task DeleteOnClose_RemovesTheFile()
+    {
+        await using var server = TestServer.Start();
+        var (c, tree) = await server.TreeConnectAsync(TestServer.ShareName);
+        var (status, file, _) = await c.CreateAsync(tree, "temp", Create, options: DeleteOnClose);
+        Assert.That(status, Is.EqualTo(NtStatus.Success));
+        Assert.That(File.Exists(Path.Combine(server.ShareDir, "temp")), Is.True);
+        await c.CloseAsync(tree, file);
+        Assert.That(File.Exists(Path.Combine(server.ShareDir, "temp")), Is.False);
+    }
+
+    [TestCase(FileInformationClass.FileIdBothDirectoryInformation)]
+    [TestCase(FileInformationClass.FileBothDirectoryInformation)]
+    [TestCase(FileInformationClass.FileFullDirectoryInformation)]
+    [TestCase(FileInformationClass.FileDirectoryInformation)]
+    [TestCase(FileInformationClass.FileNamesInformation)]
+    [TestCase(FileInformationClass.FileIdFullDirectoryInformation)]
+    public async Task QueryDirectory_ListsEverything_ThenNoMoreFiles(FileInformationClass informationClass)
+    {
+        await using var server = TestServer.Start();
+        for (int i = 0; i < 40; i++) File.WriteAllText(Path.Combine(server.ShareDir, $"file-{i:D2}-with-a-longish-name.txt"), "x");
+        var (c, tree) = await server.TreeConnectAsync(TestServer.ShareName);
+        var (_, dir, _) = await c.CreateAsync(tree, "", Open, GenericRead, DirectoryFile);
+
+        // A small buffer: the listing takes several requests, each resuming where the last stopped.
+        var names = new List<string>();
+        while (true)
+        {
+            var (status, output) = await c.QueryDirectoryAsync(tree, dir, informationClass, outputLength: 1024);
+            if (status == NtStatus.NoMoreFiles) break;
+            Assert.That(status, Is.EqualTo(NtStatus.Success));
+            names.AddRange(Names(output, informationClass));
+        }
+        Assert.That(names, Has.Count.EqualTo(42));
+        Assert.That(names, Is.Unique);
+        Assert.That(names, Does.Contain(".").And.Contain("..").And.Contain("file-39-with-a-longish-name.txt"));
+
+        var (restart, again) = await c.QueryDirectoryAsync(tree, dir, informationClass, "FILE-0?*", QueryDirectoryRequest.FlagRestartScans);
+        Assert.That(restart, Is.EqualTo(NtStatus.Success));
+        Assert.That(Names(again, informationClass), Has.Count.EqualTo(10));
+        Assert.That((await c.QueryDirectoryAsync(tree, dir, informationClass, "none*", QueryDirectoryRequest.FlagReopen)).Status,
+            Is.EqualTo(NtStatus.NoSuchFile));
+        await c.CloseAsync(tree, dir);
+    }
+
+    [Test]
+    public async Task QueryInfo_FileAndFileSystemClasses()
+    {
+        await using var server = TestServer.Start();
+        Directory.CreateDirectory(Path.Combine(server.ShareDir, "sub"));
+        File.WriteAllBytes(Path.Combine(server.ShareDir, "sub", "f.bin"), new byte[1234]);
+        var (c, tree) = await server.TreeConnectAsync(TestServer.ShareName);
+        var (_, file, _) = await c.CreateAsync(tree, @"SUB\F.BIN", Open, GenericRead);
+
+        var (status, all, _) = await c.QueryInfoAsync(tree, file, Smb2InfoType.File, (byte)FileInformationClass.FileAllInformation);
+        Assert.That(status, Is.EqualTo(NtStatus.Success));
+        Assert.That(FileAllInformation.TryParse(all, out var info), Is.True);
+        Assert.That(info.Standard.EndOfFile, Is.EqualTo(1234));
+        Assert.That(info.FileName, Is.EqualTo(@"\sub\f.bin"));
+
+        var (_, streams, _) = await c.QueryInfoAsync(tree, file, Smb2InfoType.File, (byte)FileInformationClass.FileStreamInformation);
+        Assert.That(FileStreamInformation.TryParse(streams, out var stream) && stream.StreamName == "::$DATA", Is.True);
+
+        var (tooSmall, _, _) = await c.QueryInfoAsync(tree, file, Smb2InfoType.File, (byte)FileInformationClass.FileBasicInformation, 8);
+        Assert.That(tooSmall, Is.EqualTo(NtStatus.InfoLengthMismatch));
+
+        var (fsStatus, size, _) = await c.QueryInfoAsync(tree, file, Smb2InfoType.FileSystem, (byte)FsInformationClass.FileFsFullSizeInformation);
+        Assert.That(fsStatus, Is.EqualTo(NtStatus.Success));
+        Assert.That(FileFsFullSizeInformation.TryParse(size, out var full) && full.TotalAllocationUnits > 0, Is.True);
+        var (attrStatus, attr, _) = await c.QueryInfoAsync(tree, file, Smb2InfoType.FileSystem, (byte)FsInformationClass.FileFsAttributeInformation);
+        Assert.That(attrStatus, Is.EqualTo(NtStatus.Success));
+        Assert.That(FileFsAttributeInformation.TryParse(attr, out var fsAttr) && fsAttr.FileSystemName == "NTFS", Is.True);
+
+        var (sdStatus, sd, _) = await c.QueryInfoAsync(tree, file, Smb2InfoType.Security, 0, 4096,
+            SecurityInformation.Owner | SecurityInformation.Group | SecurityInformation.Dacl);
+        Assert.That(sdStatus, Is.EqualTo(NtStatus.Success));
+        Assert.That(sd[0], Is.EqualTo(1), "revision");
+        var (small, _, response) = await c.QueryInfoAsync(tree, file, Smb2InfoType.Security, 0, 8, SecurityInformation.Dacl);
+        Assert.That(small, Is.EqualTo(NtStatus.BufferTooSmall));
+        Assert.That(ErrorResponse.TryParse(response.Message, out var error) && error.ErrorData.Length == 4, Is.True);
+        await c.CloseAsync(tree, file);
+    }
+
+    [Test]
+    public async Task SetInfo_EndOfFileBasicRenameDisposition()
+    {
+        await using var server = TestServer.Start();
+        Directory.CreateDirectory(Path.Combine(server.ShareDir, "d"));
+        var (c, tree) = await server.TreeConnectAsync(TestServer.ShareName);
+        var (_, file, _) = await c.CreateAsync(tree, "a.txt", Create);
+
+        var eof = new byte[8];
+        FileEndOfFileInformation.Write(eof, 5000);
+        Assert.That(await c.SetInfoAsync(tree, file, FileInformationClass.FileEndOfFileInformation, eof), Is.EqualTo(NtStatus.Success));
+        long when = new DateTime(2021, 6, 7, 8, 9, 10, DateTimeKind.Utc).ToFileTimeUtc();
+        var basic = new byte[FileBasicInformation.Size];
+        FileBasicInformation.Write(basic, 0, 0, when, 0, 0);
+        Assert.That(await c.SetInfoAsync(tree, file, FileInformationClass.FileBasicInformation, basic), Is.EqualTo(NtStatus.Success));
+        var rename = new byte[128];
+        int n = FileRenameInformation.Write(rename, false, @"d\b.txt");
+        Assert.That(await c.SetInfoAsync(tree, file, FileInformationClass.FileRenameInformation, rename[..n]), Is.EqualTo(NtStatus.Success));
+        var moved = Path.Combine(server.ShareDir, "d", "b.txt");
+        Assert.That(new FileInfo(moved).Length, Is.EqualTo(5000));
+        Assert.That(File.GetLastWriteTimeUtc(moved), Is.EqualTo(DateTime.FromFileTimeUtc(when)));
+
+        var disposition = new byte[1];
+        FileDispositionInformation.Write(disposition, true);
+        Assert.That(await c.SetInfoAsync(tree, file, FileInformationClass.FileDispositionInformation, disposition), Is.EqualTo(NtStatus.Success));
+        Assert.That((await c.CreateAsync(tree, @"d\b.txt", Open)).Status, Is.EqualTo(NtStatus.DeletePending));
+        await c.CloseAsync(tree, file);
+        Assert.That(File.Exists(moved), Is.False);
+    }
+
+    [Test]
+    public async Task ReadOnlyShare_RefusesCreateAndWriteAccess_ButReads()
+    {
+        var roDir = Directory.CreateTempSubdirectory("fastsmb-ro-").FullName;
+        File.WriteAllText(Path.Combine(roDir, "r.txt"), "read me");
+        try
+        {
+            await using var server = TestServer.Start(extraShares: new ShareConfig("ro", roDir, ReadOnly: true));
+            var (c, tree) = await server.TreeConnectAsync("ro");
+            Assert.That((await c.CreateAsync(tree, "new", OpenIf, GenericRead)).Status, Is.EqualTo(NtStatus.AccessDenied));
+            Assert.That((await c.CreateAsync(tree, "r.txt", Open, GenericAll)).Status, Is.EqualTo(NtStatus.AccessDenied));
+            var (status, file, _) = await c.CreateAsync(tree, "r.txt", Open, MaximumAllowed);
+            Assert.That(status, Is.EqualTo(NtStatus.Success));
+            Assert.That((await c.ReadAsync(tree, file, 0, 100)).Data, Is.EqualTo("read me"u8.ToArray()));
+            Assert.That(await c.WriteAsync(tree, file, 0, [1]), Is.EqualTo(NtStatus.AccessDenied));
+            await c.CloseAsync(tree, file);
+            Assert.That(Directory.GetFiles(roDir), Has.Length.EqualTo(1));
+        }
+        finally
+        {
+            Directory.Delete(roDir, recursive: true);
+        }
+    }
+}
