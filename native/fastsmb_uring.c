@@ -112,7 +112,11 @@ int fsn_ring_create(uint32_t entries, uint32_t cq_entries, uint32_t setup_flags,
         free(r);
         return rc;
     }
+    /* Submit the wake read now, so the SQ starts empty and the creating thread (the owner, for
+     * SINGLE_ISSUER rings) is the first submitter. */
     rc = arm_wake(r);
+    if (rc == 0)
+        rc = io_uring_submit(&r->ring);
     if (rc < 0) {
         fsn_ring_destroy(r);
         return rc;
