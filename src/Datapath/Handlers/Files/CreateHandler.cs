@@ -8,10 +8,11 @@ using FastSmb.Protocol.Smb2.Commands;
 namespace FastSmb.Datapath.Handlers.Files;
 
 /// <summary>
-/// [MS-SMB2] 3.3.5.9 SMB2 CREATE on a disk share: the FSA opens or creates the file; the response carries its
-/// metadata and answers the MxAc (maximal access) and QFid (on-disk id) create contexts. Other contexts (leases,
-/// durable handles, EAs, security descriptors, timewarp) are ignored for now: no oplock or lease is ever granted.
-/// Files are created as the server's user until identity mapping applies the session user's. Stateless.
+/// [MS-SMB2] 3.3.5.9 SMB2 CREATE on a disk share: the FSA opens or creates the file (with the EAs of an ExtA
+/// context); the response carries its metadata and answers the MxAc (maximal access) and QFid (on-disk id) create
+/// contexts. Other contexts (leases, durable handles, security descriptors, timewarp) are ignored for now: no
+/// oplock or lease is ever granted. Files are created as the server's user until identity mapping applies the
+/// session user's. Stateless.
 /// </summary>
 internal static class CreateHandler
 {
@@ -32,9 +33,17 @@ internal static class CreateHandler
         var mapped = AccessMasks.MapGeneric(desired) & ~AccessMask.MaximumAllowed & ~AccessMask.Synchronize;
         if ((mapped & ~(AccessMask)tree.MaximalAccess & ~AccessMask.AccessSystemSecurity) != 0) return NtStatus.AccessDenied;
 
+        var requested = create.GetCreateContexts();
+        List<FsaEa>? eas = null;
+        if (requested.TryFind("ExtA"u8, out var extA))
+        {
+            // [MS-SMB2] 2.2.13.2.1 SMB2_CREATE_EA_BUFFER: a FILE_FULL_EA_INFORMATION chain for the new file.
+            var eaStatus = FileEas.Parse(extA, out eas);
+            if (eaStatus != NtStatus.Success) return eaStatus;
+        }
         var fsaRequest = new FsaOpenRequest(create.Name, desired, (FileShareAccess)create.ShareAccess,
             (CreateDisposition)create.CreateDisposition, options, (FileAttributeFlags)create.FileAttributes)
-        { ReadOnly = tree.ReadOnly };
+        { ReadOnly = tree.ReadOnly, ExtendedAttributes = eas };
         var volume = tree.Volume;
         if (volume is null) return NtStatus.ObjectPathNotFound; // the share's directory could not be opened
         var status = volume.Open(fsaRequest, out var file, out var action);
@@ -52,7 +61,6 @@ internal static class CreateHandler
 
         var body = response.GetBodySpan(CreateResponse.FixedSize + 128);
         var contexts = new CreateContextWriter(body[CreateResponse.ContextsPosition..]);
-        var requested = create.GetCreateContexts();
         if (requested.TryFind("MxAc"u8, out _))
         {
             // [MS-SMB2] 2.2.14.2.5: QueryStatus, then MaximalAccess.

@@ -30,6 +30,9 @@ internal static class QueryInfoHandler
         int written;
         switch (query.InfoType)
         {
+            case Smb2InfoType.File when query.FileInfoClass == (byte)FileInformationClass.FileFullEaInformation:
+                status = FileEas.Query(file, query.InputBuffer, query.Flags, dest, out written);
+                break;
             case Smb2InfoType.File:
                 status = QueryFile(file, (FileInformationClass)query.FileInfoClass, dest, out written);
                 break;
@@ -65,20 +68,11 @@ internal static class QueryInfoHandler
         written = 0;
         if (informationClass == FileInformationClass.FileAlternateNameInformation) return NtStatus.NotSupported; // no 8.3 names
         bool stream = informationClass == FileInformationClass.FileStreamInformation;
-        if (!stream && !FileInformationWriter.IsSupported(informationClass))
-            return informationClass == FileInformationClass.FileFullEaInformation ? NtStatus.EasNotSupported : NtStatus.InvalidInfoClass;
+        if (!stream && !FileInformationWriter.IsSupported(informationClass)) return NtStatus.InvalidInfoClass;
+        if (stream) return QueryStreams(file, dest, out written);
         var status = file.Volume.QueryMetadata(file, out var metadata);
         if (status != NtStatus.Success) return status;
         var wire = FileOpens.ToWire(metadata, file.DeletePending);
-        if (stream)
-        {
-            // Only the default data stream exists; a directory has none.
-            var streams = new FileStreamInformationWriter(dest);
-            if (!file.IsDirectory && !streams.TryAdd("::$DATA", wire.EndOfFile, wire.AllocationSize))
-                return NtStatus.BufferOverflow;
-            written = streams.Length;
-            return NtStatus.Success;
-        }
         var handle = new OpenHandleState
         {
             AccessFlags = (uint)file.GrantedAccess,
@@ -90,6 +84,26 @@ internal static class QueryInfoHandler
         string name = informationClass == FileInformationClass.FileNormalizedNameInformation
             ? file.ClientPath : @"\" + file.ClientPath;
         return FileInformationWriter.Write(informationClass, dest, wire, handle, name, out written);
+    }
+
+    /// <summary>FileStreamInformation: "::$DATA" for a file, then its named streams; entries that do not fit are left
+    /// out and the answer is STATUS_BUFFER_OVERFLOW ([MS-FSA] 2.1.5.12).</summary>
+    private static NtStatus QueryStreams(FsaOpen file, Span<byte> dest, out int written)
+    {
+        written = 0;
+        var status = file.Volume.QueryStreams(file, out var list);
+        if (status != NtStatus.Success) return status;
+        var streams = new FileStreamInformationWriter(dest);
+        foreach (var s in list)
+        {
+            if (!streams.TryAdd(s.Name, s.Size, s.AllocationSize))
+            {
+                written = streams.Length;
+                return streams.Count == 0 ? NtStatus.InfoLengthMismatch : NtStatus.BufferOverflow;
+            }
+        }
+        written = streams.Length;
+        return NtStatus.Success;
     }
 
     private static NtStatus QueryFileSystem(IFsaVolume volume, FsInformationClass informationClass, Span<byte> dest, out int written)
