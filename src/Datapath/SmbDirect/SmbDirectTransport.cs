@@ -1,0 +1,115 @@
+using System.Net;
+using FastSmb.Datapath.Rdma;
+using FastSmb.Datapath.Transport;
+
+namespace FastSmb.Datapath.SmbDirect;
+
+/// <summary>
+/// An SMB Direct connection as an <see cref="ITransportConnection"/>, so the ConnectionOwner/dispatcher run SMB2 over
+/// RDMA unchanged. The READ/WRITE handlers reach the RDMA data path through <see cref="Connection"/>.
+/// Owned by one ConnectionOwner (one receiving loop, sends serialised by its gate).
+/// </summary>
+public sealed class SmbDirectTransportConnection : ITransportConnection
+{
+    private readonly SmbDirectFramingAdapter _adapter;
+
+    public SmbDirectTransportConnection(SmbDirectConnection connection)
+    {
+        _adapter = new SmbDirectFramingAdapter(connection);
+        RemoteEndPoint = new RdmaEndPoint(connection.QueuePair.PeerAddress);
+    }
+
+    public SmbDirectConnection Connection => _adapter.Connection;
+    public EndPoint? RemoteEndPoint { get; }
+    public EndPoint? LocalEndPoint => null;
+
+    public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken) => _adapter.ReadAsync(buffer, cancellationToken);
+
+    public ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => _adapter.WriteAsync(data, cancellationToken);
+
+    public ValueTask DisposeAsync() => _adapter.Connection.DisposeAsync();
+}
+
+/// <summary>
+/// Accepts RDMA connections from a provider and negotiates SMB Direct on each before handing it over. A peer that
+/// fails negotiation is dropped and the listener goes on accepting. Thread-safe for one accepting loop.
+/// </summary>
+public sealed class SmbDirectTransportListener(IRdmaListener listener, SmbDirectOptions options) : ITransportListener
+{
+    public EndPoint LocalEndPoint { get; } = new RdmaEndPoint(listener.Address);
+
+    /// <summary>Negotiation failures seen (diagnostics and tests).</summary>
+    public int NegotiationFailures { get; private set; }
+
+    public async ValueTask<ITransportConnection> AcceptAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var qp = await listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var connection = await SmbDirectConnection.AcceptAsync(qp, options, cancellationToken).ConfigureAwait(false);
+                return new SmbDirectTransportConnection(connection);
+            }
+            catch (SmbDirectConnection.NegotiationFailedException)
+            {
+                NegotiationFailures++;
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync() => listener.DisposeAsync();
+}
+
+/// <summary>The address of an RDMA peer as the provider names it (a Unix socket path for soft RDMA, ip:port for verbs).</summary>
+public sealed class RdmaEndPoint(string address) : EndPoint
+{
+    public string Address => address;
+    public override string ToString() => "rdma:" + address;
+}
+
+/// <summary>
+/// The client side as a <see cref="Stream"/> for src/Client's Smb2ClientConnection: Direct TCP frames written are sent
+/// as SMB Direct messages; received messages read back with a Direct TCP header. One reader and one writer.
+/// </summary>
+public sealed class SmbDirectStream(SmbDirectConnection connection) : Stream
+{
+    private readonly SmbDirectFramingAdapter _adapter = new(connection);
+
+    public SmbDirectConnection Connection => connection;
+    public override bool CanRead => true;
+    public override bool CanWrite => true;
+    public override bool CanSeek => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        _adapter.ReadAsync(buffer, cancellationToken);
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+        _adapter.WriteAsync(buffer, cancellationToken);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
+    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count).GetAwaiter().GetResult();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override async ValueTask DisposeAsync()
+    {
+        await connection.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) connection.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        base.Dispose(disposing);
+    }
+}
