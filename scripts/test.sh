@@ -76,7 +76,8 @@ if [ "$rc" -ne 0 ]; then
 fi
 
 passed=0 failed=0 skipped=0 first_rc=0
-mapfile -t projects < <(find tests -mindepth 2 -maxdepth 2 -name '*.csproj' | sort)
+# Test projects only: helper programs under tests/ (e.g. the soft-RDMA peer process) have no test SDK.
+mapfile -t projects < <(find tests -mindepth 2 -maxdepth 2 -name '*.csproj' -exec grep -l 'Microsoft.NET.Test.Sdk' {} + | sort)
 [ "${#projects[@]}" -gt 0 ] || note "no test projects under tests/"
 for proj in "${projects[@]}"; do
     name=$(basename "$proj" .csproj)
