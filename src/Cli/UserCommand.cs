@@ -21,7 +21,7 @@ public static class UserCommand
             var response = AdminCall.Run(console, parse.GetValue(dataDir)!, null, new AdminRequest(AdminCommands.UserList));
             if (response is { Ok: true, Users: { } users })
                 foreach (var u in users)
-                    console.Out.WriteLine($"{u.Name,-24} {u.Sid,-48} {UnixIds(u),-20}{(u.Disabled ? "  (disabled)" : "")}");
+                    console.Out.WriteLine($"{u.Name,-24} {u.Sid,-48} {UnixIds(u)}{(u.Disabled ? "  (disabled)" : "")}");
             return AdminCall.Report(console, response);
         });
         user.Subcommands.Add(list);
