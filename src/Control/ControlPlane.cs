@@ -1,10 +1,12 @@
 using FastSmb.Control.Auth;
 using FastSmb.Control.Config;
+using FastSmb.Control.Identity;
 using FastSmb.Control.Shares;
 using FastSmb.Control.Smb2;
 using FastSmb.Datapath;
 using FastSmb.Datapath.Connections;
 using FastSmb.Datapath.Dispatch;
+using FastSmb.Datapath.Identity;
 using FastSmb.Datapath.Pipes;
 using FastSmb.Datapath.Sessions;
 using FastSmb.Protocol;
@@ -17,12 +19,20 @@ public sealed class ControlPlane : IControlPlane
     private readonly NegotiateHandler _negotiate;
 
     public ControlPlane(GlobalConfig config, DatapathOptions limits, ISecurityContextFactory security,
-        IShareRegistry shares, IGroupMembership groups, INamedPipeHost pipes, SessionRegistry sessions, IControlLog log)
+        IShareRegistry shares, IGroupMembership groups, INamedPipeHost pipes, SessionRegistry sessions, IControlLog log,
+        UnixIdentityResolver? identities = null)
     {
         _negotiate = new NegotiateHandler(config, limits, security);
-        var sessionSetup = new SessionSetupHandler(config, security, sessions, log, limits.SessionLifetime);
+        // Only a root server can run file calls as its users; otherwise every call is the server's own (said once).
+        if (identities is not null && !ThreadCredentials.CanSwitch)
+        {
+            log.Notice($"not running as root (uid {ThreadCredentials.Server.Uid}): every file operation runs as this "
+                + "user, whoever logs on; run as root for per-user file ownership and permissions");
+            identities = null;
+        }
+        var sessionSetup = new SessionSetupHandler(config, security, sessions, log, limits.SessionLifetime, identities);
         // One volume per shared directory for the life of the server: every tree connect's opens meet in it.
-        var tree = new TreeConnectHandler(shares, groups, new Fsa.FsaVolumeRegistry());
+        var tree = new TreeConnectHandler(shares, groups, new Fsa.FsaVolumeRegistry(), identities, log);
         Negotiate = _negotiate.Handle;
         SessionSetup = sessionSetup.Handle;
         Logoff = sessionSetup.HandleLogoff;

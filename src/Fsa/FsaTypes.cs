@@ -106,6 +106,11 @@ public readonly record struct FsaOpenRequest(
     CreateOptions Options,
     FileAttributeFlags Attributes)
 {
+    /// <summary>The permission bits of a file this open creates (the share's "create mask" applied), and of a
+    /// directory; null for the volume's defaults. The process umask still applies.</summary>
+    public uint? FileMode { get; init; }
+    public uint? DirectoryMode { get; init; }
+
     /// <summary>The caller may not modify the volume through this open (a "read only" share): no create, no
     /// overwrite, no modifying access.</summary>
     public bool ReadOnly { get; init; }

@@ -4,8 +4,9 @@ using System.Text.Json.Serialization;
 namespace FastSmb.Control.Accounts;
 
 /// <summary>
-/// A local user as the directory keeps it. <see cref="Uid"/>/<see cref="Gid"/> are placeholders for the
-/// identity mapping of the FSA issue (null: not mapped yet).
+/// A local user as the directory keeps it. <see cref="Uid"/>/<see cref="Gid"/>, when set, are the Unix
+/// credentials its file calls run as; null: the Unix account of the same name decides
+/// (<see cref="Identity.UnixIdentityResolver"/>).
 /// </summary>
 public sealed record DirectoryUser(string Name, byte[] NtHash, string Sid, uint? Uid = null, uint? Gid = null, bool Disabled = false);
 

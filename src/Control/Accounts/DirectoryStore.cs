@@ -165,7 +165,7 @@ public sealed class DirectoryStore : IUserStore, IGroupMembership, IDisposable
     {
         if (TryGetUser(userName, out var user))
         {
-            account = new UserAccount(user.Name, user.NtHash, user.Disabled);
+            account = new UserAccount(user.Name, user.NtHash, user.Disabled) { Uid = user.Uid, Gid = user.Gid };
             return true;
         }
         account = null!;
@@ -182,7 +182,7 @@ public sealed class DirectoryStore : IUserStore, IGroupMembership, IDisposable
         [.. Scan("u:", DirectoryJson.Default.DirectoryUser).OrderBy(u => u.Name, StringComparer.OrdinalIgnoreCase)];
 
     /// <summary>Creates a user with the next free RID. Durable when it returns <see cref="DirectoryResult.Ok"/>.</summary>
-    public DirectoryResult AddUser(string name, byte[] ntHash)
+    public DirectoryResult AddUser(string name, byte[] ntHash, uint? uid = null, uint? gid = null)
     {
         if (!IsValidName(name)) return DirectoryResult.InvalidName;
         if (ntHash.Length != 16) throw new ArgumentException("an NT hash is 16 bytes", nameof(ntHash));
@@ -190,7 +190,7 @@ public sealed class DirectoryStore : IUserStore, IGroupMembership, IDisposable
         {
             if (TryGetUser(name, out _) || TryGetGroup(name, out _)) return DirectoryResult.AlreadyExists;
             uint rid = AllocateRid(isUser: true);
-            var user = new DirectoryUser(name, ntHash, Sids.WithRid(_node.MachineSid, rid));
+            var user = new DirectoryUser(name, ntHash, Sids.WithRid(_node.MachineSid, rid), uid, gid);
             Upsert(RidKey(rid), Encoding.UTF8.GetBytes(UserKey(name)));
             UpsertJson(UserKey(name), user, DirectoryJson.Default.DirectoryUser);
             Checkpoint();
@@ -209,6 +209,9 @@ public sealed class DirectoryStore : IUserStore, IGroupMembership, IDisposable
     }
 
     public DirectoryResult SetPassword(string name, byte[] ntHash) => UpdateUser(name, u => u with { NtHash = ntHash });
+
+    /// <summary>Sets (or, with nulls, clears) the Unix uid/gid the user's file calls run as.</summary>
+    public DirectoryResult SetUnixIds(string name, uint? uid, uint? gid) => UpdateUser(name, u => u with { Uid = uid, Gid = gid });
 
     public DirectoryResult SetDisabled(string name, bool disabled) => UpdateUser(name, u => u with { Disabled = disabled });
 

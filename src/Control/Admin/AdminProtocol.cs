@@ -16,9 +16,17 @@ public sealed record AdminRequest(string Command)
     public string? Comment { get; init; }
     public bool ReadOnly { get; init; }
     public string? Member { get; init; }
+    /// <summary>user.add: the Unix uid/gid the user's file calls run as (null: the Unix account of that name).</summary>
+    public uint? Uid { get; init; }
+    public uint? Gid { get; init; }
 }
 
-public sealed record AdminUser(string Name, string Sid, bool Disabled);
+public sealed record AdminUser(string Name, string Sid, bool Disabled)
+{
+    /// <summary>The uid/gid set in the directory, null when the Unix account of the same name decides.</summary>
+    public uint? Uid { get; init; }
+    public uint? Gid { get; init; }
+}
 public sealed record AdminGroup(string Name, string Sid, IReadOnlyList<string> Members);
 public sealed record AdminShare(string Name, string Path, string Comment, bool ReadOnly, bool Browseable);
 

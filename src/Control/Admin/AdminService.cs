@@ -28,7 +28,7 @@ public sealed class AdminService(DirectoryStore directory, string configPath, Ac
                     AdminCommands.UserDel => Result(directory.DeleteUser(Name(request)), $"user {request.Name} deleted", "user"),
                     AdminCommands.UserList => new AdminResponse(true, "")
                     {
-                        Users = [.. directory.ListUsers().Select(u => new AdminUser(u.Name, u.Sid, u.Disabled))],
+                        Users = [.. directory.ListUsers().Select(u => new AdminUser(u.Name, u.Sid, u.Disabled) { Uid = u.Uid, Gid = u.Gid })],
                     },
                     AdminCommands.GroupAdd => Result(directory.AddGroup(Name(request)), $"group {request.Name} added", "group"),
                     AdminCommands.GroupDel => Result(directory.DeleteGroup(Name(request)), $"group {request.Name} deleted", "group"),
@@ -65,7 +65,7 @@ public sealed class AdminService(DirectoryStore directory, string configPath, Ac
         catch (FormatException) { throw new ArgumentException("the NT hash is not hex"); }
     }
 
-    private AdminResponse UserAdd(AdminRequest r) => Result(directory.AddUser(Name(r), Hash(r)),
+    private AdminResponse UserAdd(AdminRequest r) => Result(directory.AddUser(Name(r), Hash(r), r.Uid, r.Gid),
         directory.TryGetUser(Name(r), out var u) ? $"user {u.Name} added ({u.Sid})" : $"user {r.Name} added", "user");
 
     private AdminResponse UserPasswd(AdminRequest r) => Result(directory.SetPassword(Name(r), Hash(r)), $"password of {r.Name} changed", "user");

@@ -55,10 +55,23 @@ public sealed record ShareConfig(string Name, string Path, string Comment = "", 
     public IReadOnlyList<string> ValidUsers { get; init; } = [];
     /// <summary>"browseable": listed by srvsvc NetShareEnum. A hidden share can still be connected to by name.</summary>
     public bool Browseable { get; init; } = true;
+    /// <summary>"force user": every file call on the share runs as this account (docs/configuration.md).</summary>
+    public string? ForceUser { get; init; }
+    /// <summary>"force group": the primary group of every file call on the share.</summary>
+    public string? ForceGroup { get; init; }
+    /// <summary>"create mask": the permission bits a new file may have (Samba's default 0744).</summary>
+    public uint CreateMask { get; init; } = DefaultCreateMask;
+    /// <summary>"directory mask": the permission bits a new directory may have (Samba's default 0755).</summary>
+    public uint DirectoryMask { get; init; } = DefaultDirectoryMask;
+
+    public const uint DefaultCreateMask = 0x1E4 /* 0744 */, DefaultDirectoryMask = 0x1ED /* 0755 */;
+
     // Records compare lists by reference; a reload test compares configs by content.
     public bool Equals(ShareConfig? other) => other is not null && Name == other.Name && Path == other.Path
         && Comment == other.Comment && ReadOnly == other.ReadOnly && GuestOk == other.GuestOk
-        && ValidUsers.SequenceEqual(other.ValidUsers) && Browseable == other.Browseable && Encrypt == other.Encrypt;
+        && ValidUsers.SequenceEqual(other.ValidUsers) && Browseable == other.Browseable && Encrypt == other.Encrypt
+        && ForceUser == other.ForceUser && ForceGroup == other.ForceGroup && CreateMask == other.CreateMask
+        && DirectoryMask == other.DirectoryMask;
 
     public override int GetHashCode() => HashCode.Combine(Name, Path, Comment, ReadOnly, GuestOk, Browseable, Encrypt);
 }

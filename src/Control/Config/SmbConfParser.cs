@@ -174,6 +174,20 @@ public static class SmbConfParser
             case "smb encrypt":
                 return TryEncryption(value, out var enc) ? s with { Encrypt = enc }
                     : Bad(s, line, key, value, errors, EncryptionValues);
+            case "force user":
+                return IsValidUserEntry(value) && !value.StartsWith('@') ? s with { ForceUser = value }
+                    : Bad(s, line, key, value, errors, "a user name");
+            case "force group":
+                // Samba accepts "+group" (Unix group) too; the name service is what FastSmb asks either way.
+                var group = value.TrimStart('+', '@');
+                return group.Length > 0 && IsValidUserEntry(group) ? s with { ForceGroup = group }
+                    : Bad(s, line, key, value, errors, "a group name");
+            case "create mask" or "create mode":
+                return TryOctalMode(value, out var fileMask) ? s with { CreateMask = fileMask }
+                    : Bad(s, line, key, value, errors, OctalMode);
+            case "directory mask" or "directory mode":
+                return TryOctalMode(value, out var dirMask) ? s with { DirectoryMask = dirMask }
+                    : Bad(s, line, key, value, errors, OctalMode);
             default:
                 warnings.Add(line, $"unknown parameter '{key}' in [{s.Name}], ignored");
                 return s;
@@ -181,6 +195,20 @@ public static class SmbConfParser
     }
 
     private const string YesNo = "yes or no";
+    private const string OctalMode = "octal permission bits such as 0744";
+
+    /// <summary>Permission bits in octal, as Samba writes them ("0744", "744"); at most 07777.</summary>
+    public static bool TryOctalMode(string value, out uint mode)
+    {
+        mode = 0;
+        if (value.Length is 0 or > 5) return false;
+        foreach (char c in value)
+        {
+            if (c is < '0' or > '7') return false;
+            mode = mode * 8 + (uint)(c - '0');
+        }
+        return mode <= 0xFFF;
+    }
     private const string EncryptionValues = "off, if_required, desired or required";
     private const string DialectNames = "SMB2_02, SMB2_10, SMB3_00, SMB3_02 or SMB3_11";
 

@@ -21,6 +21,9 @@ public sealed class ConsoleLog(TextWriter output, bool verbose = false) : IServe
     public void LogonSucceeded(string client, string user, Smb2Dialect dialect) =>
         Write($"logon {user} from {client} ({dialect.ToDisplay()})");
     public void LogonFailed(string client, NtStatus status) => Write($"logon failed from {client}: {status.ToStatusName()}");
+    public void IdentityRefused(string user, string share, string reason) =>
+        Write($"tree connect of {user} to {share} refused: {reason}");
+    public void Notice(string message) => Write(message);
     public void AdminRequest(string command, bool ok, string message) =>
         Write(ok ? $"admin {command}: {message}" : $"admin {command} refused: {message}");
     public void AdminError(Exception error) => Write($"admin socket: {error.Message}");

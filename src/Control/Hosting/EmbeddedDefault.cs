@@ -62,6 +62,7 @@ public static class EmbeddedDefault
                 notes.Add($"FASTSMB_USER={userName} is not in the directory and FASTSMB_PASSWORD is not set; no user created");
                 userName = null;
             }
+            if (userName is not null) MapDefaultUser(dir, directory, userName, notes);
             return new Prepared(dir, config, userName, generated, !string.IsNullOrEmpty(envPassword), directory, notes);
         }
         catch
@@ -69,6 +70,23 @@ public static class EmbeddedDefault
             directory.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The embedded default user needs a Unix identity when the server runs as root (docs/administration.md, "Users
+    /// and Unix accounts"). A Unix account of the same name, or a uid already in the directory, decides; otherwise the
+    /// user is given the owner of the data dir, so that `scripts/serve.sh` works out of the box: run by root, that is
+    /// root and nothing changes; with a data dir an operator chowned to a service account, files are that account's.
+    /// </summary>
+    public static void MapDefaultUser(DataDir dir, DirectoryStore directory, string userName, List<string> notes)
+    {
+        if (!Datapath.Identity.ThreadCredentials.CanSwitch) return;
+        if (!directory.TryGetUser(userName, out var user) || user.Uid is not null) return;
+        if (Identity.UnixAccounts.TryGetByName(userName, out _)) return;
+        if (!Identity.UnixAccounts.TryGetOwner(dir.Root, out uint uid, out uint gid)) return;
+        directory.SetUnixIds(userName, uid, gid);
+        notes.Add($"user {userName} has no Unix account: its files are owned by uid {uid} gid {gid}, the owner of {dir.Root} "
+            + $"(change with `fastsmb user del {userName}` and `fastsmb user add {userName} --uid N --gid N`)");
     }
 
     /// <summary>

@@ -99,7 +99,8 @@ public sealed class ServerHost : IAsyncDisposable
         var security = new SpnegoSecurityContextFactory(users, names);
         var pipes = new NamedPipeHost(shares, new ServerInfo(g.NetbiosName, g.ServerString, Workgroup: g.Workgroup));
         var sessions = new SessionRegistry();
-        var control = new ControlPlane(g, limits, security, shares, groups, pipes, sessions, controlLog);
+        var control = new ControlPlane(g, limits, security, shares, groups, pipes, sessions, controlLog,
+            new Identity.UnixIdentityResolver(users));
         return new Smb2Dispatcher(control, sessions);
     }
 

@@ -16,6 +16,10 @@ public static class ConfiguredShares
             Encrypt = s.Encrypt,
             Browseable = s.Browseable,
             ReadOnly = s.ReadOnly,
+            ForceUser = s.ForceUser,
+            ForceGroup = s.ForceGroup,
+            CreateMask = s.CreateMask,
+            DirectoryMask = s.DirectoryMask,
             Access = new ShareAccess(s.GuestOk, s.ValidUsers),
         }));
         return list;

@@ -25,6 +25,14 @@ public sealed record ShareDefinition(string Name, string Path, ShareType Type, s
     /// <summary>"read only": recorded here for the FSA layer, which refuses writes on such a share.</summary>
     public bool ReadOnly { get; init; }
 
+    /// <summary>"force user" / "force group": the Unix account and group the share's file calls run as.</summary>
+    public string? ForceUser { get; init; }
+    public string? ForceGroup { get; init; }
+
+    /// <summary>"create mask" / "directory mask": the permission bits new files and directories may have.</summary>
+    public uint CreateMask { get; init; } = Config.ShareConfig.DefaultCreateMask;
+    public uint DirectoryMask { get; init; } = Config.ShareConfig.DefaultDirectoryMask;
+
     /// <summary>Who may connect ("guest ok", "valid users"); see <see cref="ShareAccess"/>.</summary>
     public ShareAccess Access { get; init; } = ShareAccess.Everyone;
 }

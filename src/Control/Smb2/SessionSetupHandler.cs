@@ -13,11 +13,12 @@ namespace FastSmb.Control.Smb2;
 
 /// <summary>
 /// [MS-SMB2] 3.3.5.5 SESSION_SETUP and 3.3.5.6 LOGOFF: runs the SPNEGO exchange across legs, creates the
-/// session, derives its signing key and decides whether it must sign. Stateless; the exchange in progress is
+/// session, derives its signing key, decides whether it must sign, and gives it the user's Unix identity
+/// (<see cref="Identity.UnixIdentityResolver"/>, when the server switches identities). Stateless; the exchange in progress is
 /// kept on the session. Thread-safe.
 /// </summary>
 public sealed class SessionSetupHandler(GlobalConfig config, ISecurityContextFactory security, SessionRegistry sessions,
-    IControlLog log, TimeSpan? sessionLifetime = null)
+    IControlLog log, TimeSpan? sessionLifetime = null, Identity.UnixIdentityResolver? identities = null)
 {
     private const ushort BindingFlag = 0x01;
 
@@ -77,6 +78,11 @@ public sealed class SessionSetupHandler(GlobalConfig config, ISecurityContextFac
         session.Domain = identity.Domain;
         session.IsAnonymous = identity.IsAnonymous;
         session.IsGuest = identity.IsGuest;
+        // The Unix credentials of the user's file calls, decided once per logon; null (no Unix identity) is refused
+        // at TREE_CONNECT to a disk share, where the reason is logged.
+        session.UnixIdentity = identities is not null
+            && identities.TryResolve(identity.UserName, identity.IsAnonymous || identity.IsGuest, out var unix, out _)
+            ? unix : null;
         ushort sessionFlags = 0;
         bool encryptionRequired = config.ServerEncryption == EncryptionPolicy.Required;
         if (encryptionRequired && !reauth

@@ -1,4 +1,5 @@
 using FastSmb.Control.Config;
+using FastSmb.Control.Identity;
 using FastSmb.Control.Shares;
 using FastSmb.Datapath.Dispatch;
 using FastSmb.Fsa;
@@ -9,9 +10,12 @@ namespace FastSmb.Control.Smb2;
 
 /// <summary>
 /// [MS-SMB2] 3.3.5.7 TREE_CONNECT and 3.3.5.8 TREE_DISCONNECT: maps "\\server\share" to a configured share
-/// and applies its "valid users" / "guest ok" (<see cref="ShareAccess"/>). Stateless; thread-safe.
+/// and applies its "valid users" / "guest ok" (<see cref="ShareAccess"/>), and on a disk share decides the Unix
+/// identity its file calls run as ("force user", "force group") and the modes of new files ("create mask",
+/// "directory mask"). Stateless; thread-safe.
 /// </summary>
-public sealed class TreeConnectHandler(IShareRegistry shares, IGroupMembership groups, FsaVolumeRegistry volumes)
+public sealed class TreeConnectHandler(IShareRegistry shares, IGroupMembership groups, FsaVolumeRegistry volumes,
+    UnixIdentityResolver? identities = null, IControlLog? log = null)
 {
     /// <summary>GENERIC_ALL as FILE_* bits: what an authenticated user may do until ACLs arrive.</summary>
     private const uint FullAccess = (uint)AccessMask.FileAllAccess;
@@ -48,6 +52,27 @@ public sealed class TreeConnectHandler(IShareRegistry shares, IGroupMembership g
         if (share.Encrypt is EncryptionPolicy.Required or EncryptionPolicy.Desired && canEncrypt)
             shareFlags |= ShareFlagEncryptData;
 
+        // The identity every file call on the tree runs as. Without one a root server would act as root for the user,
+        // so the tree is refused, as Samba refuses a user without a Unix account; the log says why.
+        Datapath.Identity.UnixIdentity? unixIdentity = null;
+        if (!share.IsIpc && identities is not null)
+        {
+            string reason = "";
+            if (session.UnixIdentity is null
+                && identities.TryResolve(session.UserName, session.IsAnonymous || session.IsGuest, out var late, out reason))
+                session.UnixIdentity = late; // the account was created since logon
+            if (session.UnixIdentity is null && string.IsNullOrEmpty(share.ForceUser))
+            {
+                log?.IdentityRefused(session.UserName, share.Name, reason);
+                return NtStatus.AccessDenied;
+            }
+            if (!identities.TryForce(session.UnixIdentity, share.ForceUser, share.ForceGroup, out unixIdentity, out reason))
+            {
+                log?.IdentityRefused(session.UserName, share.Name, reason);
+                return NtStatus.AccessDenied;
+            }
+        }
+
         // A disk share whose directory cannot be opened still connects (Samba refuses it with
         // STATUS_BAD_NETWORK_NAME; to do once the tests stop using fictitious paths), and its CREATEs fail.
         IFsaVolume? volume = null;
@@ -58,6 +83,13 @@ public sealed class TreeConnectHandler(IShareRegistry shares, IGroupMembership g
         tree.MaximalAccess = maximalAccess;
         tree.Volume = volume;
         tree.ReadOnly = share.ReadOnly;
+        tree.UnixIdentity = unixIdentity;
+        if (!share.IsIpc)
+        {
+            // Samba's rule: a new file may have rw for everyone (0666), a directory rwx (0777), within the masks.
+            tree.FileCreateMode = 0x1B6 /* 0666 */ & share.CreateMask;
+            tree.DirectoryCreateMode = 0x1FF /* 0777 */ & share.DirectoryMask;
+        }
         tree.EncryptData = share.Encrypt == EncryptionPolicy.Required;
         request.ResponseTreeId = tree.TreeId;
         byte shareType = share.IsIpc ? Smb2ShareType.Pipe : Smb2ShareType.Disk;

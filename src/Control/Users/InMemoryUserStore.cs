@@ -12,10 +12,10 @@ public sealed class InMemoryUserStore : IUserStore
     private readonly ConcurrentDictionary<string, UserAccount> _accounts = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Adds or replaces an account.</summary>
-    public InMemoryUserStore Add(string name, string password, bool disabled = false)
+    public InMemoryUserStore Add(string name, string password, bool disabled = false, uint? uid = null, uint? gid = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        _accounts[name] = new UserAccount(name, NtlmV2.NtHash(password), disabled);
+        _accounts[name] = new UserAccount(name, NtlmV2.NtHash(password), disabled) { Uid = uid, Gid = gid };
         return this;
     }
 

@@ -1,6 +1,7 @@
 using FastSmb.Datapath.Connections;
 using FastSmb.Datapath.Handlers;
 using FastSmb.Datapath.Handlers.Files;
+using FastSmb.Datapath.Identity;
 using FastSmb.Datapath.Sessions;
 using FastSmb.Protocol;
 using FastSmb.Protocol.Smb2;
@@ -406,7 +407,12 @@ public sealed class Smb2Dispatcher
     {
         var handler = (int)command < _handlers.Length ? _handlers[(int)command] : null;
         if (handler is null) return NtStatus.NotSupported;
-        var status = handler(ref request, response);
+        NtStatus status;
+        // The one place a request takes its user's Unix credentials: every command on a disk tree (the file handlers,
+        // and TREE_DISCONNECT, whose closes may delete files) runs its file calls as the tree's identity, and the
+        // thread is the server's again when the handler returns or throws.
+        using (IdentityScope.Enter(request.Tree is { IsPipe: false } tree ? tree.UnixIdentity : null))
+            status = handler(ref request, response);
         if (status.IsError() && status != NtStatus.MoreProcessingRequired && response.BodyLength > 0
             && !KeepsBodyOnError(command, status))
         {

@@ -34,6 +34,10 @@ public sealed class Smb2Session(ulong sessionId, Smb2Connection connection)
     public bool IsAnonymous { get; set; }
     public bool IsGuest { get; set; }
 
+    /// <summary>The Unix credentials the user's file calls run with, set by the control plane at logon; null when
+    /// the user has none (a disk share then refuses the TREE_CONNECT, unless the server cannot switch at all).</summary>
+    public Identity.UnixIdentity? UnixIdentity { get; set; }
+
     /// <summary>The first 16 bytes of the GSS session key ([MS-SMB2] 3.3.5.5.3 Session.SessionKey).</summary>
     public byte[] SessionKey { get; set; } = [];
 
@@ -119,6 +123,15 @@ public sealed class TreeConnect(uint treeId, Smb2Session session, string shareNa
     /// <summary>[MS-SMB2] 3.3.1.9 TreeConnect.Share.EncryptData as granted: requests on this tree must be
     /// encrypted (set only when the connection can encrypt).</summary>
     public bool EncryptData { get; set; }
+
+    /// <summary>What the file calls on this tree run as: the session's identity with the share's "force user" /
+    /// "force group" applied at TREE_CONNECT. Null on IPC$, and where the server does not switch identities.</summary>
+    public Identity.UnixIdentity? UnixIdentity { get; set; }
+
+    /// <summary>The permission bits of files and directories created on this tree (the share's "create mask" and
+    /// "directory mask" applied); null for the volume's defaults.</summary>
+    public uint? FileCreateMode { get; set; }
+    public uint? DirectoryCreateMode { get; set; }
 
     public void AddOpen(Open open) => _opens.Add(open.FileId.Volatile, open);
     public bool TryGetOpen(ulong volatileId, out Open open) => _opens.TryGetValue(volatileId, out open!);

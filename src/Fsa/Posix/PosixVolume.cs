@@ -103,14 +103,14 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
                 if (errno == 0)
                 {
                     using (parent)
-                        errno = Libc.Mkdirat(parent!, target.Leaf, DirectoryMode) == 0 ? 0 : Libc.Errno;
+                        errno = Libc.Mkdirat(parent!, target.Leaf, request.DirectoryMode ?? DirectoryMode) == 0 ? 0 : Libc.Errno;
                 }
                 if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Create, errno);
                 errno = _paths.Open(target.Path, Libc.O_RDONLY | Libc.O_DIRECTORY, 0, out fd);
             }
             else
             {
-                errno = _paths.Open(target.Path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NONBLOCK, FileMode, out fd);
+                errno = _paths.Open(target.Path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NONBLOCK, request.FileMode ?? FileMode, out fd);
             }
             if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Create, errno);
             action = CreateAction.Created;

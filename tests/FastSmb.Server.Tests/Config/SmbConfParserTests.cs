@@ -60,6 +60,27 @@ public class SmbConfParserTests
         Assert.That(new GlobalConfig().MaxProtocol, Is.EqualTo(Smb2Dialect.Smb311), "server max protocol defaults to SMB3_11");
     }
 
+    [Test]
+    public void Parse_IdentityKeys_ForceUserGroupAndMasks()
+    {
+        var r = SmbConfParser.Parse("""
+            [data]
+              path = /srv/data
+              force user = backup
+              force group = +staff
+              create mask = 0660
+              directory mode = 770
+            [plain]
+              path = /srv/plain
+            """);
+        Assert.That(r.Errors, Is.Empty);
+        var (data, plain) = (r.Config!.Shares[0], r.Config.Shares[1]);
+        Assert.That((data.ForceUser, data.ForceGroup, data.CreateMask, data.DirectoryMask),
+            Is.EqualTo(("backup", "staff", 0x1B0u, 0x1F8u)));
+        Assert.That((plain.ForceUser, plain.ForceGroup, plain.CreateMask, plain.DirectoryMask),
+            Is.EqualTo(((string?)null, (string?)null, 0x1E4u, 0x1EDu)), "Samba's defaults: 0744 and 0755");
+    }
+
     [TestCase("[global]\nserver signing = sometimes\n", "x.conf:2: invalid value 'sometimes' for 'server signing'")]
     [TestCase("[s]\ncomment = no path\n", "x.conf:1: share [s]: no path")]
     [TestCase("key = outside\n", "x.conf:1: expected 'key = value' inside a section")]
@@ -74,6 +95,9 @@ public class SmbConfParserTests
     [TestCase("[s]\npath = /s\nbrowseable = 2\n", "x.conf:3: invalid value '2' for 'browseable'")]
     [TestCase("[s]\npath = /s\nsmb encrypt = always\n", "x.conf:3: invalid value 'always' for 'smb encrypt'")]
     [TestCase("[s]\npath = /s\nvalid users = @\n", "x.conf:3: invalid value '@' for 'valid users'")]
+    [TestCase("[s]\npath = /s\ncreate mask = 0799\n", "x.conf:3: invalid value '0799' for 'create mask'")]
+    [TestCase("[s]\npath = /s\ndirectory mask = rwx\n", "x.conf:3: invalid value 'rwx' for 'directory mask'")]
+    [TestCase("[s]\npath = /s\nforce user = @staff\n", "x.conf:3: invalid value '@staff' for 'force user'")]
     [TestCase("[a*b]\npath = /s\n", "x.conf:1: invalid share name 'a*b'")]
     [TestCase("[IPC$]\npath = /s\n", "x.conf:1: [IPC$] is built in")]
     public void Parse_Invalid_ReportsFileLineAndNoConfig(string text, string expected)

@@ -49,7 +49,10 @@ public class ShareAccessTests
     {
         _dir = Directory.CreateTempSubdirectory("fastsmb-access-").FullName;
         _directory = DirectoryStore.Open(Path.Combine(_dir, "directory"));
-        foreach (var u in new[] { "alice", "bob", "carol" }) _directory.AddUser(u, FileUserStore.ComputeNtHash(u + "-pw"));
+        // The users act as the test process on disk (root in CI): these tests are about who may connect.
+        var self = FastSmb.Datapath.Identity.ThreadCredentials.Server;
+        foreach (var u in new[] { "alice", "bob", "carol" })
+            _directory.AddUser(u, FileUserStore.ComputeNtHash(u + "-pw"), self.Uid, self.Gid);
         _directory.AddGroup("staff");
         _directory.SetMember("staff", "carol", add: true);
         var config = SmbConfParser.Parse(Conf).Config!;

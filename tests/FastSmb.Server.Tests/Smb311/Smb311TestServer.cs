@@ -28,7 +28,8 @@ internal sealed class Smb311TestServer : IAsyncDisposable
         var config = new ServerConfig(g,
             [new ShareConfig("share", "/tmp/share"), new ShareConfig("secret", "/tmp/secret", Encrypt: secretShare)]);
         var log = new ConsoleLog(TextWriter.Null);
-        _server = ServerHost.CreateServer(config, new InMemoryUserStore().Add(User, Password), log, log);
+        _server = ServerHost.CreateServer(config, new InMemoryUserStore().Add(User, Password,
+            uid: FastSmb.Datapath.Identity.ThreadCredentials.Server.Uid, gid: FastSmb.Datapath.Identity.ThreadCredentials.Server.Gid), log, log);
         _server.Start(_listener);
     }
 

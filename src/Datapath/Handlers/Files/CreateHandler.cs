@@ -45,6 +45,7 @@ internal static class CreateHandler
             (CreateDisposition)create.CreateDisposition, options, (FileAttributeFlags)create.FileAttributes)
         { ReadOnly = tree.ReadOnly, ExtendedAttributes = eas };
         var volume = tree.Volume;
+        fsaRequest = fsaRequest with { FileMode = tree.FileCreateMode, DirectoryMode = tree.DirectoryCreateMode };
         if (volume is null) return NtStatus.ObjectPathNotFound; // the share's directory could not be opened
         var status = volume.Open(fsaRequest, out var file, out var action);
         if (status != NtStatus.Success) return status;

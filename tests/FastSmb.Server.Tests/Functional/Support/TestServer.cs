@@ -5,6 +5,7 @@ using FastSmb.Control.Config;
 using FastSmb.Control.Hosting;
 using FastSmb.Control.Users;
 using FastSmb.Datapath;
+using FastSmb.Datapath.Identity;
 using FastSmb.Protocol;
 using FastSmb.Protocol.Smb2;
 using FastSmb.Server.Tests.Support;
@@ -33,12 +34,16 @@ internal sealed class TestServer : IAsyncDisposable
     private readonly List<IAsyncDisposable> _clients = new();
     private readonly string _shareDir;
 
-    private TestServer(GlobalConfig global, DatapathOptions? limits, ShareConfig[] extraShares)
+    private TestServer(GlobalConfig global, DatapathOptions? limits, ShareConfig[] extraShares,
+        Action<InMemoryUserStore>? addUsers = null)
     {
         _shareDir = Directory.CreateTempSubdirectory("fastsmb-ftest-").FullName;
         var config = new ServerConfig(global with { NetbiosName = "FASTSMBTEST" },
             [new ShareConfig(ShareName, _shareDir), .. extraShares]);
-        var users = new InMemoryUserStore().Add(User, Password);
+        // tester acts as the test process itself (root in CI), so its files are what the test can always read.
+        var self = ThreadCredentials.Server;
+        var users = new InMemoryUserStore().Add(User, Password, uid: self.Uid, gid: self.Gid);
+        addUsers?.Invoke(users);
         _server = ServerHost.CreateServer(config, users, Log, Log, limits);
         _server.Start(_listener);
     }
@@ -47,6 +52,10 @@ internal sealed class TestServer : IAsyncDisposable
 
     public static TestServer Start(GlobalConfig? global = null, DatapathOptions? limits = null,
         params ShareConfig[] extraShares) => new(global ?? new GlobalConfig(), limits, extraShares);
+
+    /// <summary>A server with more users than tester (e.g. ones mapped to Unix accounts).</summary>
+    public static TestServer StartWithUsers(Action<InMemoryUserStore> addUsers, params ShareConfig[] extraShares) =>
+        new(new GlobalConfig(), null, extraShares, addUsers);
 
     /// <summary>The directory behind share "share".</summary>
     public string ShareDir => _shareDir;
@@ -85,6 +94,14 @@ internal sealed class TestServer : IAsyncDisposable
         return c;
     }
 
+    /// <summary>NEGOTIATE and SESSION_SETUP as <paramref name="user"/>, asserting success.</summary>
+    public async Task<Smb2ClientConnection> LogonAsAsync(string user, string password, Smb2Dialect dialect = Smb2Dialect.Smb302)
+    {
+        var c = await NegotiateAsync(dialect);
+        Assert.That(await c.LogonAsync(user, password), Is.EqualTo(NtStatus.Success), "logon " + user);
+        return c;
+    }
+
     /// <summary>Logs on and connects to <paramref name="share"/>, returning the tree id.</summary>
     public async Task<(Smb2ClientConnection Client, uint TreeId)> TreeConnectAsync(string share,
         Smb2Dialect dialect = Smb2Dialect.Smb302)
@@ -118,6 +135,7 @@ internal sealed class RecordingLog : IServerLog, IControlLog
     public ConcurrentQueue<Exception> Failures { get; } = new();
     public ConcurrentQueue<string> Logons { get; } = new();
     public ConcurrentQueue<NtStatus> LogonFailures { get; } = new();
+    public ConcurrentQueue<string> IdentityRefusals { get; } = new();
 
     public void ConnectionAccepted(string client) { }
     public void ConnectionClosed(string client) { }
@@ -125,6 +143,7 @@ internal sealed class RecordingLog : IServerLog, IControlLog
     public void ConnectionFailed(string client, Exception error) => Failures.Enqueue(error);
     public void LogonSucceeded(string client, string user, Smb2Dialect dialect) => Logons.Enqueue($"{user} {dialect}");
     public void LogonFailed(string client, NtStatus status) => LogonFailures.Enqueue(status);
+    public void IdentityRefused(string user, string share, string reason) => IdentityRefusals.Enqueue($"{user} {share}: {reason}");
 }
 
 /// <summary>Bounds every read of the inner stream, so a test waiting for a response that never comes fails.</summary>
