@@ -4,7 +4,8 @@ namespace FastSmb.Fsa.Posix;
 /// <see cref="IFsaVolume"/> over a directory of a Linux file system. Every path goes through the
 /// <see cref="PathResolver"/> (confined beneath the root, case-insensitive); share modes and delete-pending live in
 /// the volume's <see cref="ShareModeTable"/>; errno becomes NTSTATUS through <see cref="ErrnoMap"/>.
-/// Files are created as the server process's user for now (per-user credentials come with identity mapping).
+/// Calls run with the credentials of the thread that makes them: the dispatcher enters the session user's Unix identity
+/// (Datapath/Identity/IdentityScope: setfsuid/setfsgid/setgroups on that thread) around every disk-share request.
 /// Thread-safe: shared by every tree connect to the directory.
 /// </summary>
 public sealed partial class PosixVolume : IFsaVolume, IDisposable
