@@ -68,6 +68,17 @@ internal static class QueryInfoHandler
         // [MS-FSA] 2.1.5.12: a buffer smaller than the class's structure (with its one-character name, padded) is
         // STATUS_INFO_LENGTH_MISMATCH; the writers check only the bytes before the name.
         if (dest.Length < MinimumFileBuffer(informationClass)) return NtStatus.InfoLengthMismatch;
+        // [MS-SMB2] 3.3.5.20.1: the classes that show times and attributes need FILE_READ_ATTRIBUTES, the EAs
+        // FILE_READ_EA; the others (names, sizes, the open's own state) need no access at all.
+        var required = informationClass switch
+        {
+            FileInformationClass.FileBasicInformation or FileInformationClass.FileAllInformation or
+                FileInformationClass.FileNetworkOpenInformation or FileInformationClass.FileAttributeTagInformation =>
+                AccessMask.ReadAttributes,
+            FileInformationClass.FileFullEaInformation => AccessMask.ReadEa,
+            _ => AccessMask.None,
+        };
+        if ((file.GrantedAccess & required) != required) return NtStatus.AccessDenied;
         bool stream = informationClass == FileInformationClass.FileStreamInformation;
         if (!stream && !FileInformationWriter.IsSupported(informationClass))
             return informationClass == FileInformationClass.FileFullEaInformation ? NtStatus.EasNotSupported : NtStatus.InvalidInfoClass;
