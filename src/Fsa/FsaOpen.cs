@@ -25,6 +25,21 @@ public abstract class FsaOpen(IFsaVolume volume, AccessMask grantedAccess, FileS
     /// <summary>The directory enumeration in progress on this open ([MS-FSA] 2.1.5.6 QueryDirectory); null until the first.</summary>
     public FsaEnumeration? Enumeration { get; internal set; }
 
+    /// <summary>The named stream this open is of ([MS-FSA] 2.1.1.5 Open.Stream), as the client spelled it; null for the
+    /// default data stream.</summary>
+    public string? StreamName { get; internal init; }
+
+    /// <summary>[MS-FSA] 2.1.5.14.2: a LastWriteTime set through this open (or -1) stops writes through it from
+    /// moving the time; the frozen value, or 0 when the file system updates it as usual (after -2).</summary>
+    internal long FrozenLastWriteTime { get; set; }
+
+    /// <summary>The same for LastAccessTime.</summary>
+    internal long FrozenLastAccessTime { get; set; }
+
+    /// <summary>[MS-FSA] 2.1.5.12.1 FileFullEaInformation: the index of the next EA a query without a list returns
+    /// (Open.NextEaIndex; 0 after a restart).</summary>
+    public int NextEaIndex { get; set; }
+
     internal FileNode? Node { get; set; }
 
     public FileKey Key => Node!.Key;

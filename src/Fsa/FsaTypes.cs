@@ -90,6 +90,11 @@ public enum FileAttributeFlags : uint
     Temporary = 0x00000100,
     SparseFile = 0x00000200,
     ReparsePoint = 0x00000400,
+    Offline = 0x00001000,
+    NotContentIndexed = 0x00002000,
+
+    /// <summary>What FileBasicInformation and CREATE may set ([MS-FSA] 2.1.5.14.2); the rest the file system owns.</summary>
+    Settable = ReadOnly | Hidden | System | Archive | Temporary | Offline | NotContentIndexed,
 }
 
 /// <summary>What a CREATE asks of the FSA ([MS-FSA] 2.1.5.1 Server Requests an Open of a File).</summary>
@@ -104,7 +109,38 @@ public readonly record struct FsaOpenRequest(
     /// <summary>The caller may not modify the volume through this open (a "read only" share): no create, no
     /// overwrite, no modifying access.</summary>
     public bool ReadOnly { get; init; }
+
+    /// <summary>Extended attributes to give a file this open creates, overwrites or supersedes ([MS-SMB2] 2.2.13.2.1
+    /// SMB2_CREATE_EA_BUFFER); null for none.</summary>
+    public IReadOnlyList<FsaEa>? ExtendedAttributes { get; init; }
 }
+
+/// <summary>
+/// One extended attribute ([MS-FSCC] 2.4.15 FILE_FULL_EA_INFORMATION without the chaining): an ASCII name, compared
+/// ignoring case, and a value of up to 65535 bytes; an empty value in a set request removes the attribute.
+/// </summary>
+public readonly record struct FsaEa(string Name, byte[] Value)
+{
+    /// <summary>
+    /// The size of <paramref name="eas"/> as a FILE_FULL_EA_INFORMATION chain (8 bytes, the name, its NUL, the value,
+    /// each entry but the last padded to 4): what FileEaInformation.EaSize reports and a full query returns.
+    /// </summary>
+    public static uint ChainSize(IEnumerable<(int NameLength, int ValueLength)> eas)
+    {
+        uint total = 0, last = 0;
+        foreach (var (nameLength, valueLength) in eas)
+        {
+            total = (total + 3) & ~3u;
+            last = (uint)(8 + nameLength + 1 + valueLength);
+            total += last;
+        }
+        return total;
+    }
+}
+
+/// <summary>One data stream of a file, as FileStreamInformation lists it: "::$DATA" for the default one,
+/// ":name:$DATA" for a named one.</summary>
+public readonly record struct FsaStreamInfo(string Name, long Size, long AllocationSize);
 
 /// <summary>
 /// What [MS-FSCC] 2.4 information classes report about a file. Times are FILETIMEs (100 ns since 1601 UTC);
@@ -121,6 +157,9 @@ public readonly record struct FileMetadata(
     ulong FileId,
     uint NumberOfLinks)
 {
+    /// <summary>[MS-FSCC] 2.4.13 FileEaInformation.EaSize: the size of the file's EAs as a FILE_FULL_EA_INFORMATION chain.</summary>
+    public uint EaSize { get; init; }
+
     public bool IsDirectory => (Attributes & FileAttributeFlags.Directory) != 0;
 }
 

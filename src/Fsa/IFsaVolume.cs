@@ -29,6 +29,16 @@ public interface IFsaVolume
     NtStatus SetBasicInfo(FsaOpen open, long creationTime, long lastAccessTime, long lastWriteTime, long changeTime,
         FileAttributeFlags attributes);
 
+    /// <summary>[MS-FSA] 2.1.5.12.1 FileFullEaInformation: every extended attribute of the file, in a stable order
+    /// (an empty list when it has none). STATUS_EAS_NOT_SUPPORTED where the file system keeps none.</summary>
+    NtStatus QueryEas(FsaOpen open, out IReadOnlyList<FsaEa> eas);
+
+    /// <summary>[MS-FSA] 2.1.5.14.4 FileFullEaInformation: sets each EA, removing those with an empty value.</summary>
+    NtStatus SetEas(FsaOpen open, IReadOnlyList<FsaEa> eas);
+
+    /// <summary>[MS-FSA] 2.1.5.12 FileStreamInformation: the default stream (files only), then the named ones.</summary>
+    NtStatus QueryStreams(FsaOpen open, out IReadOnlyList<FsaStreamInfo> streams);
+
     /// <summary>[MS-FSA] 2.1.5.14.5 FileEndOfFileInformation.</summary>
     NtStatus SetEndOfFile(FsaOpen open, long endOfFile);
 

@@ -15,6 +15,7 @@ internal enum FsOperation
     Enumerate,
     Flush,
     VolumeInfo,
+    Xattr,
 }
 
 /// <summary>
@@ -25,6 +26,11 @@ internal static class ErrnoMap
 {
     public static NtStatus ToStatus(FsOperation operation, int errno) => (operation, errno) switch
     {
+        // The file system keeps no user xattrs (or not on this kind of file); a full xattr block or a value over
+        // the file system's limit is an EA set that does not fit.
+        (FsOperation.Xattr, Libc.EOPNOTSUPP) => NtStatus.EasNotSupported,
+        (FsOperation.Xattr, Libc.E2BIG or Libc.ENOSPC or Libc.ERANGE) => NtStatus.EaTooLarge,
+        (FsOperation.Xattr, Libc.ENODATA) => NtStatus.NonexistentEaEntry,
         (FsOperation.Lookup or FsOperation.Open or FsOperation.Create, Libc.ENOENT) => NtStatus.ObjectNameNotFound,
         (FsOperation.Rename, Libc.ENOENT) => NtStatus.ObjectPathNotFound,
         (FsOperation.Delete, Libc.ENOENT) => NtStatus.ObjectNameNotFound,

@@ -29,7 +29,10 @@ internal static unsafe partial class Libc
 
     public const int ENOENT = 2, EIO = 5, EBADF = 9, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EBUSY = 16, EEXIST = 17, EXDEV = 18,
         ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENFILE = 23, EMFILE = 24, ETXTBSY = 26, EFBIG = 27, ENOSPC = 28, EROFS = 30,
-        EPERM = 1, ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, EOPNOTSUPP = 95, EDQUOT = 122, E2BIG = 7;
+        EPERM = 1, ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, EOPNOTSUPP = 95, EDQUOT = 122, E2BIG = 7,
+        ERANGE = 34, ENODATA = 61;
+
+    public const int XATTR_CREATE = 1, XATTR_REPLACE = 2;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct OpenHow
@@ -153,6 +156,24 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "fstatvfs", SetLastError = true)]
     public static partial int Fstatvfs(SafeHandle fd, out Statvfs buffer);
+
+    [LibraryImport("libc", EntryPoint = "fgetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint Fgetxattr(SafeHandle fd, string name, byte* value, nuint size);
+
+    [LibraryImport("libc", EntryPoint = "fsetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Fsetxattr(SafeHandle fd, string name, byte* value, nuint size, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fremovexattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Fremovexattr(SafeHandle fd, string name);
+
+    [LibraryImport("libc", EntryPoint = "flistxattr", SetLastError = true)]
+    public static partial nint Flistxattr(SafeHandle fd, byte* list, nuint size);
+
+    [LibraryImport("libc", EntryPoint = "lgetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint Lgetxattr(string path, string name, byte* value, nuint size);
+
+    [LibraryImport("libc", EntryPoint = "llistxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint Llistxattr(string path, byte* list, nuint size);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);

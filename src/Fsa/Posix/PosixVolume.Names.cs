@@ -11,6 +11,8 @@ public sealed partial class PosixVolume
         if (deletePending)
         {
             if (o.Node!.Path.Length == 0) return NtStatus.CannotDelete; // the share root
+            // [MS-FSA] 2.1.5.14.3: "If File.FileAttributes.FILE_ATTRIBUTE_READONLY is TRUE ... STATUS_CANNOT_DELETE".
+            if (!o.IsDirectory && (CurrentAttributes(o) & FileAttributeFlags.ReadOnly) != 0) return NtStatus.CannotDelete;
             if (o.IsDirectory && PathResolver.ReadNames(o.Fd).Count > 0) return NtStatus.DirectoryNotEmpty;
         }
         ShareModes.SetDeletePending(o, deletePending);
@@ -125,7 +127,8 @@ public sealed partial class PosixVolume
                 errno = _paths.Stat(PathResolver.Join(directory.Node!.Path, name), out st);
         }
         if (errno != 0 || !(st.IsDirectory || st.IsRegular)) return false;
-        metadata = ToMetadata(st);
+        metadata = ToMetadata(st, ReadXattrMetadata(null, Xattrs.EntryPath(directory.Fd,
+            name == ".." && directory.Node!.Path.Length != 0 ? ".." : name == ".." ? "." : name)));
         return true;
     }
 

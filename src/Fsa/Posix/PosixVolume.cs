@@ -62,6 +62,8 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         }
         bool deleteOnClose = (options & CreateOptions.DeleteOnClose) != 0;
         if (deleteOnClose && (granted & AccessMask.Delete) == 0) return NtStatus.AccessDenied;
+        // [MS-FSA] 2.1.5.1: a read-only file cannot be created delete-on-close.
+        if (deleteOnClose && (request.Attributes & FileAttributeFlags.ReadOnly) != 0) return NtStatus.CannotDelete;
 
         var status = FsaPath.TrySplit(request.Path, out var components);
         if (status != NtStatus.Success) return status;
@@ -119,6 +121,15 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
             fd!.Dispose();
             return statErrno != 0 ? ErrnoMap.ToStatus(FsOperation.Open, statErrno) : NtStatus.AccessDenied;
         }
+        if (action != CreateAction.Created)
+        {
+            status = CheckExistingAttributes(fd!, st, request, truncate, ref granted);
+            if (status != NtStatus.Success)
+            {
+                fd!.Dispose();
+                return status;
+            }
+        }
         var posixOpen = new PosixOpen(this, fd!, granted, request.ShareAccess, st.IsDirectory) { DeleteOnClose = deleteOnClose };
         status = ShareModes.TryAdd(st.Key, target.Path, posixOpen);
         if (status != NtStatus.Success)
@@ -132,7 +143,48 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
             Close(posixOpen);
             return ErrnoMap.ToStatus(FsOperation.Truncate, errno);
         }
+        if (action == CreateAction.Created || truncate)
+        {
+            // [MS-FSA] 2.1.5.1.1 / 2.1.5.1.2.2: a new, overwritten or superseded file takes the attributes asked for
+            // (overwriting keeps the creation time) and the CREATE's EAs.
+            var requested = request.Attributes;
+            if (truncate) WriteDos(fd!, false, requested | FileAttributeFlags.Archive, ToMetadata(st, ReadDos(fd!)).CreationTime);
+            else InitializeDos(fd!, st, requested);
+            if (request.ExtendedAttributes is { Count: > 0 } eas)
+            {
+                status = ApplyEas(posixOpen, eas);
+                if (status != NtStatus.Success)
+                {
+                    Close(posixOpen);
+                    return status;
+                }
+            }
+        }
         open = posixOpen;
+        return NtStatus.Success;
+    }
+
+    /// <summary>
+    /// [MS-FSA] 2.1.5.1.2.1 and 2.1.5.1.2.2, the attribute checks on an existing file: a READONLY file grants no
+    /// write access (MAXIMUM_ALLOWED just loses it) and cannot be opened delete-on-close; overwriting a HIDDEN or SYSTEM
+    /// file needs the same attribute in the request.
+    /// </summary>
+    private static NtStatus CheckExistingAttributes(FileDescriptor fd, in Libc.Statx st, in FsaOpenRequest request,
+        bool overwrite, ref AccessMask granted)
+    {
+        var attributes = ToMetadata(st, ReadDos(fd)).Attributes;
+        if (overwrite)
+        {
+            const FileAttributeFlags hiddenSystem = FileAttributeFlags.Hidden | FileAttributeFlags.System;
+            if ((attributes & hiddenSystem & ~request.Attributes) != 0) return NtStatus.AccessDenied;
+        }
+        if ((attributes & FileAttributeFlags.ReadOnly) == 0 || st.IsDirectory) return NtStatus.Success;
+        if ((request.Options & CreateOptions.DeleteOnClose) != 0) return NtStatus.CannotDelete;
+        const AccessMask writes = AccessMask.WriteData | AccessMask.AppendData;
+        if ((request.DesiredAccess & AccessMask.MaximumAllowed) != 0
+            && (AccessMasks.MapGeneric(request.DesiredAccess) & writes) == 0)
+            granted &= ~writes;
+        if ((granted & writes) != 0 || overwrite) return NtStatus.AccessDenied;
         return NtStatus.Success;
     }
 
@@ -167,6 +219,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
                 bytesRead += (int)n;
             }
         }
+        KeepFrozenTimes(o, written: false);
         return NtStatus.Success;
     }
 
@@ -186,6 +239,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
                 bytesWritten += (int)n;
             }
         }
+        KeepFrozenTimes(o, written: true);
         if (writeThrough && Libc.Fdatasync(o.Fd) != 0) return ErrnoMap.ToStatus(FsOperation.Flush, Libc.Errno);
         return NtStatus.Success;
     }
@@ -197,43 +251,15 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         return Libc.Fsync(o.Fd) == 0 ? NtStatus.Success : ErrnoMap.ToStatus(FsOperation.Flush, Libc.Errno);
     }
 
-    public NtStatus QueryMetadata(FsaOpen open, out FileMetadata metadata)
-    {
-        metadata = default;
-        int errno = PathResolver.StatFd(((PosixOpen)open).Fd, out var st);
-        if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Lookup, errno);
-        metadata = ToMetadata(st);
-        return NtStatus.Success;
-    }
-
-    public unsafe NtStatus SetBasicInfo(FsaOpen open, long creationTime, long lastAccessTime, long lastWriteTime,
-        long changeTime, FileAttributeFlags attributes)
-    {
-        var o = (PosixOpen)open;
-        if ((o.GrantedAccess & AccessMask.WriteAttributes) == 0) return NtStatus.AccessDenied;
-        if (!o.IsDirectory && (attributes & FileAttributeFlags.Directory) != 0) return NtStatus.InvalidParameter;
-        // Creation and change times cannot be set on Linux; they stay as the file system keeps them.
-        if (lastAccessTime is 0 or -1 or -2 && lastWriteTime is 0 or -1 or -2) return NtStatus.Success;
-        var times = stackalloc Libc.Timespec[2];
-        times[0] = ToTimespec(lastAccessTime);
-        times[1] = ToTimespec(lastWriteTime);
-        return Libc.Futimens(o.Fd, times) == 0 ? NtStatus.Success : ErrnoMap.ToStatus(FsOperation.SetTimes, Libc.Errno);
-
-        static Libc.Timespec ToTimespec(long fileTime)
-        {
-            if (fileTime is 0 or -1 or -2) return new Libc.Timespec { Nsec = Libc.UTIME_OMIT };
-            var (s, ns) = FileTimes.ToUnix(fileTime);
-            return new Libc.Timespec { Sec = s, Nsec = ns };
-        }
-    }
-
     public NtStatus SetEndOfFile(FsaOpen open, long endOfFile)
     {
         var o = (PosixOpen)open;
         if (o.IsDirectory) return NtStatus.InvalidParameter;
         if ((o.GrantedAccess & AccessMask.WriteData) == 0) return NtStatus.AccessDenied;
         if (endOfFile < 0) return NtStatus.InvalidParameter;
-        return Libc.Ftruncate(o.Fd, endOfFile) == 0 ? NtStatus.Success : ErrnoMap.ToStatus(FsOperation.Truncate, Libc.Errno);
+        if (Libc.Ftruncate(o.Fd, endOfFile) != 0) return ErrnoMap.ToStatus(FsOperation.Truncate, Libc.Errno);
+        KeepFrozenTimes(o, written: true);
+        return NtStatus.Success;
     }
 
     public NtStatus SetAllocationSize(FsaOpen open, long allocationSize)
@@ -264,16 +290,6 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         uint sectorsPerUnit = (uint)Math.Max(1, unit / bytesPerSector);
         info = new FsSizeInfo((long)vfs.Blocks, (long)vfs.Bavail, (long)vfs.Bfree, sectorsPerUnit, bytesPerSector);
         return NtStatus.Success;
-    }
-
-    internal static FileMetadata ToMetadata(in Libc.Statx st)
-    {
-        long mtime = FileTimes.FromUnix(st.MtimeSec, st.MtimeNsec);
-        long btime = (st.Mask & Libc.STATX_BTIME) != 0 && st.BtimeSec != 0 ? FileTimes.FromUnix(st.BtimeSec, st.BtimeNsec) : mtime;
-        bool dir = st.IsDirectory;
-        return new FileMetadata(btime, FileTimes.FromUnix(st.AtimeSec, st.AtimeNsec), mtime,
-            FileTimes.FromUnix(st.CtimeSec, st.CtimeNsec), (long)st.Blocks * 512, dir ? 0 : (long)st.Size,
-            dir ? FileAttributeFlags.Directory : FileAttributeFlags.Archive, st.Ino, st.Nlink);
     }
 
     public void Dispose() => _root.Dispose();

@@ -8,10 +8,10 @@ using FastSmb.Protocol.Smb2.Commands;
 namespace FastSmb.Datapath.Handlers.Files;
 
 /// <summary>
-/// [MS-SMB2] 3.3.5.9 SMB2 CREATE on a disk share: the FSA opens or creates the file; the response carries its
-/// metadata and answers the MxAc (maximal access) and QFid (on-disk id) create contexts; AlSi sets the allocation of
-/// a file it creates or overwrites, TWrp finds no previous version. Other contexts (leases, durable handles, EAs,
-/// security descriptors) are ignored for now: no oplock or lease is ever granted.
+/// [MS-SMB2] 3.3.5.9 SMB2 CREATE on a disk share: the FSA opens or creates the file (with the EAs of an ExtA
+/// context); the response carries its metadata and answers the MxAc (maximal access) and QFid (on-disk id) create
+/// contexts; AlSi sets the allocation of a file it creates or overwrites, TWrp finds no previous version. Other
+/// contexts (leases, durable handles, security descriptors) are ignored for now: no oplock or lease is ever granted.
 /// Files are created as the server's user until identity mapping applies the session user's. Stateless.
 /// </summary>
 internal static class CreateHandler
@@ -50,9 +50,16 @@ internal static class CreateHandler
         var invalid = Validate(create.CreateOptions, create.FileAttributes, requested);
         if (invalid != NtStatus.Success) return invalid;
 
+        List<FsaEa>? eas = null;
+        if (requested.TryFind("ExtA"u8, out var extA))
+        {
+            // [MS-SMB2] 2.2.13.2.1 SMB2_CREATE_EA_BUFFER: a FILE_FULL_EA_INFORMATION chain for the new file.
+            var eaStatus = FileEas.Parse(extA, out eas);
+            if (eaStatus != NtStatus.Success) return eaStatus;
+        }
         var fsaRequest = new FsaOpenRequest(create.Name, desired, (FileShareAccess)create.ShareAccess,
             (CreateDisposition)create.CreateDisposition, options, (FileAttributeFlags)create.FileAttributes)
-        { ReadOnly = tree.ReadOnly };
+        { ReadOnly = tree.ReadOnly, ExtendedAttributes = eas };
         var volume = tree.Volume;
         if (volume is null) return NtStatus.ObjectPathNotFound; // the share's directory could not be opened
         var status = volume.Open(fsaRequest, out var file, out var action);

@@ -36,6 +36,7 @@ internal static class FileOpens
         FileAttributes = (uint)m.Attributes,
         FileId = m.FileId,
         NumberOfLinks = m.NumberOfLinks,
+        EaSize = m.EaSize,
         DeletePending = deletePending,
         IsDirectory = m.IsDirectory,
     };

@@ -32,6 +32,9 @@ internal static class QueryInfoHandler
         int written;
         switch (query.InfoType)
         {
+            case Smb2InfoType.File when query.FileInfoClass == (byte)FileInformationClass.FileFullEaInformation:
+                status = FileEas.Query(file, query.InputBuffer, query.Flags, dest, out written);
+                break;
             case Smb2InfoType.File:
                 status = QueryFile(file, (FileInformationClass)query.FileInfoClass, dest, out written);
                 break;
@@ -68,32 +71,22 @@ internal static class QueryInfoHandler
         // [MS-FSA] 2.1.5.12: a buffer smaller than the class's structure (with its one-character name, padded) is
         // STATUS_INFO_LENGTH_MISMATCH; the writers check only the bytes before the name.
         if (dest.Length < MinimumFileBuffer(informationClass)) return NtStatus.InfoLengthMismatch;
-        // [MS-SMB2] 3.3.5.20.1: the classes that show times and attributes need FILE_READ_ATTRIBUTES, the EAs
-        // FILE_READ_EA; the others (names, sizes, the open's own state) need no access at all.
+        // [MS-SMB2] 3.3.5.20.1: the classes that show times and attributes need FILE_READ_ATTRIBUTES (the EAs, which
+        // FileEas answers, FILE_READ_EA); the others (names, sizes, the open's own state) need no access at all.
         var required = informationClass switch
         {
             FileInformationClass.FileBasicInformation or FileInformationClass.FileAllInformation or
                 FileInformationClass.FileNetworkOpenInformation or FileInformationClass.FileAttributeTagInformation =>
                 AccessMask.ReadAttributes,
-            FileInformationClass.FileFullEaInformation => AccessMask.ReadEa,
             _ => AccessMask.None,
         };
         if ((file.GrantedAccess & required) != required) return NtStatus.AccessDenied;
         bool stream = informationClass == FileInformationClass.FileStreamInformation;
-        if (!stream && !FileInformationWriter.IsSupported(informationClass))
-            return informationClass == FileInformationClass.FileFullEaInformation ? NtStatus.EasNotSupported : NtStatus.InvalidInfoClass;
+        if (!stream && !FileInformationWriter.IsSupported(informationClass)) return NtStatus.InvalidInfoClass;
+        if (stream) return QueryStreams(file, dest, out written);
         var status = file.Volume.QueryMetadata(file, out var metadata);
         if (status != NtStatus.Success) return status;
         var wire = FileOpens.ToWire(metadata, file.DeletePending);
-        if (stream)
-        {
-            // Only the default data stream exists; a directory has none.
-            var streams = new FileStreamInformationWriter(dest);
-            if (!file.IsDirectory && !streams.TryAdd("::$DATA", wire.EndOfFile, wire.AllocationSize))
-                return NtStatus.BufferOverflow;
-            written = streams.Length;
-            return NtStatus.Success;
-        }
         var handle = new OpenHandleState
         {
             AccessFlags = (uint)file.GrantedAccess,
@@ -121,6 +114,27 @@ internal static class QueryInfoHandler
         FileInformationClass.FileStreamInformation => 32,
         _ => 0,
     };
+
+    /// <summary>FileStreamInformation: "::$DATA" for a file, then its named streams; entries that do not fit are left
+    /// out and the answer is STATUS_BUFFER_OVERFLOW ([MS-FSA] 2.1.5.12).</summary>
+    private static NtStatus QueryStreams(FsaOpen file, Span<byte> dest, out int written)
+    {
+        written = 0;
+        var status = file.Volume.QueryStreams(file, out var list);
+        if (status != NtStatus.Success) return status;
+        var streams = new FileStreamInformationWriter(dest);
+        foreach (var s in list)
+        {
+            if (!streams.TryAdd(s.Name, s.Size, s.AllocationSize))
+            {
+                written = streams.Length;
+                // Even with no entry in it: the caller checked the buffer holds the structure's size.
+                return NtStatus.BufferOverflow;
+            }
+        }
+        written = streams.Length;
+        return NtStatus.Success;
+    }
 
     private static NtStatus QueryFileSystem(IFsaVolume volume, FsInformationClass informationClass, Span<byte> dest, out int written)
     {

@@ -8,7 +8,7 @@ namespace FastSmb.Datapath.Handlers.Files;
 
 /// <summary>
 /// [MS-SMB2] 3.3.5.21 SMB2 SET_INFO on a file or directory: basic information (times), end of file, allocation,
-/// disposition (and its Ex form's delete bit), rename with or without replace, position and mode. Hard links,
+/// disposition (and its Ex form's delete bit), rename with or without replace, position, mode and full EA information. Hard links,
 /// file system and security information are not supported yet. Stateless.
 /// </summary>
 internal static class SetInfoHandler
@@ -67,6 +67,8 @@ internal static class SetInfoHandler
                 if (!FileModeInformation.TryParse(buffer, out var mode)) return NtStatus.InfoLengthMismatch;
                 file.Mode = mode.Mode;
                 return NtStatus.Success;
+            case FileInformationClass.FileFullEaInformation:
+                return FileEas.Set(file, buffer);
             case FileInformationClass.FileLinkInformation:
                 return NtStatus.NotSupported;
             default:
