@@ -4,25 +4,39 @@ namespace FastSmb.Fsa;
 /// Checks and splits a path as an SMB2 CREATE or rename carries it: relative to the share root, components
 /// separated by backslashes. Refuses what could leave the root or that Windows refuses in a name
 /// ([MS-FSCC] 2.1.5.2 filename rules): absolute paths, "..", ".", empty components, wildcards and the other
-/// characters NTFS forbids. "name::$DATA" names the default data stream, the only stream served.
+/// characters NTFS forbids. The last component may name a stream ([MS-FSCC] 2.1.5.3): "name:stream",
+/// "name:stream:$DATA", or "name::$DATA" for the default data stream.
 /// </summary>
 public static class FsaPath
 {
     public const int MaxComponentLength = 255;
 
+    /// <summary>A path that may not name a stream (a rename target): "name:stream" is STATUS_OBJECT_NAME_INVALID.</summary>
     public static NtStatus TrySplit(string path, out string[] components)
     {
+        var status = TrySplit(path, out components, out var stream);
+        return status == NtStatus.Success && stream is not null ? NtStatus.ObjectNameInvalid : status;
+    }
+
+    /// <summary>Splits <paramref name="path"/>; <paramref name="streamName"/> is the named stream, null for the default one.</summary>
+    public static NtStatus TrySplit(string path, out string[] components, out string? streamName)
+    {
         components = [];
+        streamName = null;
         if (path.Length == 0) return NtStatus.Success;
         // [MS-SMB2] 3.3.5.9: the name is relative to the share; Windows refuses a leading separator.
         if (path[0] == '\\') return NtStatus.InvalidParameter;
         if (path.EndsWith('\\')) path = path[..^1];
         var parts = path.Split('\\');
-        for (int i = 0; i < parts.Length; i++)
+        int colon = parts[^1].IndexOf(':');
+        if (colon >= 0)
         {
-            string part = parts[i];
-            if (i == parts.Length - 1 && part.EndsWith("::$DATA", StringComparison.OrdinalIgnoreCase))
-                parts[i] = part = part[..^"::$DATA".Length];
+            var status = SplitStream(parts[^1][(colon + 1)..], out streamName);
+            if (status != NtStatus.Success) return status;
+            parts[^1] = parts[^1][..colon];
+        }
+        foreach (var part in parts)
+        {
             if (part == "..") return NtStatus.ObjectPathSyntaxBad;
             if (part.Length == 0 || part == "." || part.Length > MaxComponentLength)
                 return NtStatus.ObjectNameInvalid;
@@ -31,6 +45,23 @@ public static class FsaPath
                     return NtStatus.ObjectNameInvalid;
         }
         components = parts;
+        return NtStatus.Success;
+    }
+
+    /// <summary>"stream", "stream:$DATA" or ":$DATA" (the default stream); any other type, or an empty name without
+    /// one, is invalid.</summary>
+    private static NtStatus SplitStream(string spec, out string? streamName)
+    {
+        streamName = null;
+        int colon = spec.IndexOf(':');
+        string name = colon < 0 ? spec : spec[..colon];
+        if (colon >= 0 && !spec.AsSpan(colon + 1).Equals("$DATA", StringComparison.OrdinalIgnoreCase))
+            return NtStatus.ObjectNameInvalid;
+        if (name.Length == 0) return colon >= 0 ? NtStatus.Success : NtStatus.ObjectNameInvalid;
+        if (name.Length > MaxComponentLength) return NtStatus.ObjectNameInvalid;
+        foreach (char c in name)
+            if (c < 0x20 || c is '/' or '\\' or ':') return NtStatus.ObjectNameInvalid;
+        streamName = name;
         return NtStatus.Success;
     }
 }

@@ -1,7 +1,8 @@
 namespace FastSmb.Fsa;
 
-/// <summary>A file's identity on its volume: device and inode, as every open of it, under any name, sees it.</summary>
-public readonly record struct FileKey(ulong Device, ulong Inode);
+/// <summary>A file's identity on its volume: device and inode, as every open of it, under any name, sees it; a named
+/// stream of it adds the stream's name, upper-cased (stream names compare ignoring case), and has share modes of its own.</summary>
+public readonly record struct FileKey(ulong Device, ulong Inode, string? Stream = null);
 
 /// <summary>
 /// [MS-FSA] 2.1.1.4 Per File, the part the share-mode table keeps: the opens of one file, its current name and

@@ -24,11 +24,13 @@ public sealed partial class PosixVolume
         var o = (PosixOpen)open;
         // [MS-FSA] 2.1.5.14.11: renaming needs DELETE on the source.
         if ((o.GrantedAccess & AccessMask.Delete) == 0) return NtStatus.AccessDenied;
+        if (o.StreamName is not null) return NtStatus.NotSupported; // renaming a stream ([MS-FSA] 2.1.5.14.11.1) is not served
         string source = o.Node!.Path;
         if (source.Length == 0) return NtStatus.AccessDenied;
         var status = FsaPath.TrySplit(newPath, out var components);
         if (status != NtStatus.Success) return status;
         if (components.Length == 0) return NtStatus.ObjectNameInvalid;
+        if (IsDepotPath(components)) return NtStatus.AccessDenied;
         status = _paths.Resolve(components, out var target);
         if (status != NtStatus.Success) return status;
 
@@ -95,6 +97,7 @@ public sealed partial class PosixVolume
         foreach (var name in PathResolver.ReadNames(o.Fd))
         {
             if (!IsRepresentable(name)) continue;
+            if (o.Node!.Path.Length == 0 && name == StreamDepotName) continue; // the stream depot is ours, not the client's
             if (wildcards ? WildcardMatcher.IsMatch(name, pattern) : string.Equals(name, pattern, StringComparison.OrdinalIgnoreCase))
                 names.Add(name);
         }

@@ -65,10 +65,12 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         // [MS-FSA] 2.1.5.1: a read-only file cannot be created delete-on-close.
         if (deleteOnClose && (request.Attributes & FileAttributeFlags.ReadOnly) != 0) return NtStatus.CannotDelete;
 
-        var status = FsaPath.TrySplit(request.Path, out var components);
+        var status = FsaPath.TrySplit(request.Path, out var components, out var streamName);
         if (status != NtStatus.Success) return status;
+        if (IsDepotPath(components)) return NtStatus.ObjectNameNotFound;
         status = _paths.Resolve(components, out var target);
         if (status != NtStatus.Success) return status;
+        if (streamName is not null) return OpenStream(request, target, streamName, granted, deleteOnClose, out open, out action);
 
         FileDescriptor? fd;
         bool truncate = false;
@@ -192,6 +194,14 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
     {
         var o = (PosixOpen)open;
         bool delete = ShareModes.Remove(o, out string path);
+        if (delete && o.StreamName is not null)
+        {
+            var deleted = DeleteStream(o);
+            o.Fd.Dispose();
+            return deleted;
+        }
+        // The last name of the file is going: its depot streams go with it.
+        if (delete && path.Length != 0 && PathResolver.StatFd(o.Fd, out var st) == 0 && st.Nlink <= 1) DeleteDepot(st);
         o.Fd.Dispose();
         if (!delete || path.Length == 0) return NtStatus.Success;
         var (parent, leaf) = PathResolver.Split(path);
@@ -209,6 +219,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         if (o.IsDirectory) return NtStatus.InvalidDeviceRequest;
         if ((o.GrantedAccess & (AccessMask.ReadData | AccessMask.Execute)) == 0) return NtStatus.AccessDenied;
         if (offset < 0) return NtStatus.InvalidParameter;
+        if (o.StreamName is not null) return ReadFromStream(o, offset, destination, out bytesRead);
         fixed (byte* p = destination)
         {
             while (bytesRead < destination.Length)
@@ -230,6 +241,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         if (o.IsDirectory) return NtStatus.InvalidDeviceRequest;
         if ((o.GrantedAccess & (AccessMask.WriteData | AccessMask.AppendData)) == 0) return NtStatus.AccessDenied;
         if (offset < 0) return NtStatus.InvalidParameter;
+        if (o.StreamName is not null) return WriteToStream(o, offset, data, out bytesWritten);
         fixed (byte* p = data)
         {
             while (bytesWritten < data.Length)
@@ -257,6 +269,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         if (o.IsDirectory) return NtStatus.InvalidParameter;
         if ((o.GrantedAccess & AccessMask.WriteData) == 0) return NtStatus.AccessDenied;
         if (endOfFile < 0) return NtStatus.InvalidParameter;
+        if (o.StreamName is not null) return SetStreamSize(o, endOfFile);
         if (Libc.Ftruncate(o.Fd, endOfFile) != 0) return ErrnoMap.ToStatus(FsOperation.Truncate, Libc.Errno);
         KeepFrozenTimes(o, written: true);
         return NtStatus.Success;

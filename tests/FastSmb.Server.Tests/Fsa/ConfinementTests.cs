@@ -19,7 +19,8 @@ public class ConfinementTests(bool useOpenat2)
     [TestCase(@"sub\.\x", NtStatus.ObjectNameInvalid)]
     [TestCase(@"a\\b", NtStatus.ObjectNameInvalid)]
     [TestCase("x*", NtStatus.ObjectNameInvalid)]
-    [TestCase("stream:name", NtStatus.ObjectNameInvalid)]
+    [TestCase("stream:name:$BAD", NtStatus.ObjectNameInvalid)]
+    [TestCase("dir:stream\\below", NtStatus.ObjectNameInvalid)]
     public void Open_BadNames_Refused(string path, NtStatus expected)
     {
         using var v = new FsaTestVolume(useOpenat2);
