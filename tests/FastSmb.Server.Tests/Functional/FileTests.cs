@@ -338,4 +338,33 @@ public class FileTests
             return buffer[..w.Length];
         }
     }
+
+    // smb2.getinfo.normalized: an open of a named stream is named with the stream, in the case it was created with.
+    [Test]
+    public async Task QueryInfo_NamesOfAStreamOpen_EndInTheStream()
+    {
+        await using var server = TestServer.Start();
+        var (c, tree) = await server.TreeConnectAsync(TestServer.ShareName, Smb2Dialect.Smb311);
+        var (created, stream, _) = await c.CreateAsync(tree, "FiLe:sTrEaM", Create);
+        Assert.That(created, Is.EqualTo(NtStatus.Success));
+        await c.CloseAsync(tree, stream);
+        var (_, file, _) = await c.CreateAsync(tree, "file:STREAM:$DATA", Open);
+        Assert.That(await NameAsync(FileInformationClass.FileNormalizedNameInformation), Is.EqualTo("FiLe:sTrEaM"));
+        Assert.That(await NameAsync(FileInformationClass.FileNameInformation), Is.EqualTo(@"\FiLe:sTrEaM"));
+        await c.CloseAsync(tree, file);
+
+        var (c302, tree302) = await server.TreeConnectAsync(TestServer.ShareName, Smb2Dialect.Smb302);
+        var (_, file302, _) = await c302.CreateAsync(tree302, "FiLe", Open);
+        Assert.That((await c302.QueryInfoAsync(tree302, file302, Smb2InfoType.File,
+            (byte)FileInformationClass.FileNormalizedNameInformation)).Status, Is.EqualTo(NtStatus.NotSupported), "before 3.1.1");
+        await c302.CloseAsync(tree302, file302);
+
+        async Task<string> NameAsync(FileInformationClass informationClass)
+        {
+            var (status, output, _) = await c.QueryInfoAsync(tree, file, Smb2InfoType.File, (byte)informationClass);
+            Assert.That(status, Is.EqualTo(NtStatus.Success));
+            Assert.That(FileNameInformation.TryParse(output, out var name), Is.True);
+            return name.FileName;
+        }
+    }
 }

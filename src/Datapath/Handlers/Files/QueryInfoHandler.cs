@@ -5,6 +5,7 @@ using FastSmb.Datapath.Dispatch;
 using FastSmb.Fsa;
 using FastSmb.Protocol;
 using FastSmb.Protocol.Fscc;
+using FastSmb.Protocol.Smb2;
 using FastSmb.Protocol.Smb2.Commands;
 
 namespace FastSmb.Datapath.Handlers.Files;
@@ -35,6 +36,10 @@ internal static class QueryInfoHandler
             case Smb2InfoType.File when query.FileInfoClass == (byte)FileInformationClass.FileFullEaInformation:
                 status = FileEas.Query(file, query.InputBuffer, query.Flags, dest, out written);
                 break;
+            // [MS-SMB2] 3.3.5.20.1: before 3.1.1, FileNormalizedNameInformation is STATUS_NOT_SUPPORTED.
+            case Smb2InfoType.File when query.FileInfoClass == (byte)FileInformationClass.FileNormalizedNameInformation
+                                        && request.Connection.Dialect != Smb2Dialect.Smb311:
+                return NtStatus.NotSupported;
             case Smb2InfoType.File:
                 status = QueryFile(file, (FileInformationClass)query.FileInfoClass, dest, out written);
                 break;
@@ -95,11 +100,14 @@ internal static class QueryInfoHandler
         };
         // FileAllInformation and FileNameInformation carry the path from the share root with a leading backslash,
         // as Windows and Samba send it; FileNormalizedNameInformation the path without it.
+        // The names of an open of a named stream end in ":stream", in the case it was created with ([MS-FSA] 2.1.5.12
+        // FileNormalizedNameInformation, smb2.getinfo.normalized); the 8.3 name is the file's.
+        string streamSuffix = file.StreamName is null ? "" : ":" + file.StreamName;
         string name = informationClass switch
         {
-            FileInformationClass.FileNormalizedNameInformation => file.ClientPath,
+            FileInformationClass.FileNormalizedNameInformation => file.ClientPath + streamSuffix,
             FileInformationClass.FileAlternateNameInformation => ShortNames.Get(LastComponent(file.ClientPath)),
-            _ => @"\" + file.ClientPath,
+            _ => @"\" + file.ClientPath + streamSuffix,
         };
         return FileInformationWriter.Write(informationClass, dest, wire, handle, name, out written);
     }
