@@ -15,7 +15,8 @@ public abstract class FsaOpen(IFsaVolume volume, AccessMask grantedAccess, FileS
     /// <summary>[MS-FSA] 2.1.1.5 Open.DeleteOnClose (FILE_DELETE_ON_CLOSE at create).</summary>
     public bool DeleteOnClose { get; internal set; }
 
-    /// <summary>[MS-FSCC] 2.4.35 FilePositionInformation: kept for the client, SMB2 I/O carries its own offsets.</summary>
+    /// <summary>[MS-FSCC] 2.4.35 FilePositionInformation: set by the client, and moved to the end of each READ and
+    /// WRITE (as Samba does); SMB2 I/O carries its own offsets and never reads it.</summary>
     public long Position { get; set; }
 
     /// <summary>[MS-FSCC] 2.4.26 FileModeInformation as last set.</summary>

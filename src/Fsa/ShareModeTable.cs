@@ -78,6 +78,21 @@ public sealed class ShareModeTable
         }
     }
 
+    /// <summary>
+    /// Whether an open of the file <paramref name="key"/> with <paramref name="access"/> and <paramref name="share"/>
+    /// could coexist with the file's opens, without recording one: STATUS_SHARING_VIOLATION if not.
+    /// </summary>
+    public NtStatus CheckSharing(FileKey key, AccessMask access, FileShareAccess share)
+    {
+        lock (_lock)
+        {
+            if (!_files.TryGetValue(key, out var node)) return NtStatus.Success;
+            foreach (var existing in node.Opens)
+                if (Conflicts(existing.GrantedAccess, existing.ShareAccess, access, share)) return NtStatus.SharingViolation;
+            return NtStatus.Success;
+        }
+    }
+
     public bool HasOpens(FileKey key)
     {
         lock (_lock) return _files.TryGetValue(key, out var node) && node.Opens.Count > 0;

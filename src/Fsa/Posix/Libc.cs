@@ -137,6 +137,11 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "ftruncate64", SetLastError = true)]
     public static partial int Ftruncate(SafeHandle fd, long length);
 
+    public const int FALLOC_FL_KEEP_SIZE = 0x01;
+
+    [LibraryImport("libc", EntryPoint = "fallocate64", SetLastError = true)]
+    public static partial int Fallocate(SafeHandle fd, int mode, long offset, long length);
+
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     public static partial int Fsync(SafeHandle fd);
 

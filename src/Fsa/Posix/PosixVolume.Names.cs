@@ -34,6 +34,16 @@ public sealed partial class PosixVolume
         status = _paths.Resolve(components, out var target);
         if (status != NtStatus.Success) return status;
 
+        // Windows opens the target's directory for the rename, asking to add an entry (FILE_ADD_FILE, or
+        // FILE_ADD_SUBDIRECTORY for a directory) and sharing only read and write: an open of that directory that
+        // holds DELETE, or that does not share write, makes the rename a sharing violation (smb2.rename's
+        // share_delete_and_delete_access, no_share_delete_*).
+        int statErrno = _paths.Stat(target.Parent, out var parentStat);
+        if (statErrno != 0) return ErrnoMap.ToStatus(FsOperation.Rename, statErrno);
+        status = ShareModes.CheckSharing(parentStat.Key, o.IsDirectory ? AccessMask.AppendData : AccessMask.WriteData,
+            FileShareAccess.Read | FileShareAccess.Write);
+        if (status != NtStatus.Success) return status;
+
         string leaf = components[^1];
         uint flags = Libc.RENAME_NOREPLACE;
         if (target.Exists)

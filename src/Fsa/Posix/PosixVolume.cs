@@ -284,8 +284,15 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         if (allocationSize < 0) return NtStatus.InvalidParameter;
         var status = QueryMetadata(open, out var metadata);
         if (status != NtStatus.Success) return status;
-        // [MS-FSA] 2.1.5.14.1: an allocation below the end of file truncates it; a larger one is only a hint.
-        return allocationSize < metadata.EndOfFile ? SetEndOfFile(open, allocationSize) : NtStatus.Success;
+        // [MS-FSA] 2.1.5.14.1: an allocation below the end of file truncates it; a larger one reserves the blocks
+        // without moving the end of file (where the file system cannot, it stays a hint).
+        if (allocationSize < metadata.EndOfFile) return SetEndOfFile(open, allocationSize);
+        if (allocationSize > metadata.AllocationSize && Libc.Fallocate(o.Fd, Libc.FALLOC_FL_KEEP_SIZE, 0, allocationSize) != 0)
+        {
+            int errno = Libc.Errno;
+            if (errno is not (Libc.EOPNOTSUPP or Libc.ENOSYS)) return ErrnoMap.ToStatus(FsOperation.Write, errno);
+        }
+        return NtStatus.Success;
     }
 
     public NtStatus QuerySize(out FsSizeInfo info)

@@ -296,3 +296,44 @@ public readonly ref struct FileFsObjectIdInformation
         return Size;
     }
 }
+
+/// <summary>[MS-FSCC] 2.5.2 FileFsControlInformation (FILE_FS_CONTROL_INFORMATION), 48 bytes: quota thresholds and flags.</summary>
+public readonly ref struct FileFsControlInformation
+{
+    public const int Size = 48;
+
+    /// <summary>"0xFFFFFFFFFFFFFFFF": no threshold or limit.</summary>
+    public const long NoLimit = -1;
+
+    private const int OffFreeSpaceStartFiltering = 0, OffFreeSpaceThreshold = 8, OffFreeSpaceStopFiltering = 16,
+        OffDefaultQuotaThreshold = 24, OffDefaultQuotaLimit = 32, OffFileSystemControlFlags = 40, OffPadding = 44;
+
+    private readonly ReadOnlySpan<byte> _b;
+    private FileFsControlInformation(ReadOnlySpan<byte> b) => _b = b;
+
+    public long DefaultQuotaThreshold => I64(_b, OffDefaultQuotaThreshold);
+    public long DefaultQuotaLimit => I64(_b, OffDefaultQuotaLimit);
+    public uint FileSystemControlFlags => U32(_b, OffFileSystemControlFlags);
+
+    public static bool TryParse(ReadOnlySpan<byte> buffer, out FileFsControlInformation value)
+    {
+        value = default;
+        if (buffer.Length < Size) return false;
+        value = new FileFsControlInformation(buffer[..Size]);
+        return true;
+    }
+
+    /// <summary>Returns 48, or -1 when that does not fit. The free-space filtering fields are written 0 (unused).</summary>
+    public static int Write(Span<byte> dest, long defaultQuotaThreshold, long defaultQuotaLimit, uint fileSystemControlFlags)
+    {
+        if (dest.Length < Size) return -1;
+        W64(dest, OffFreeSpaceStartFiltering, 0L);
+        W64(dest, OffFreeSpaceThreshold, 0L);
+        W64(dest, OffFreeSpaceStopFiltering, 0L);
+        W64(dest, OffDefaultQuotaThreshold, defaultQuotaThreshold);
+        W64(dest, OffDefaultQuotaLimit, defaultQuotaLimit);
+        W32(dest, OffFileSystemControlFlags, fileSystemControlFlags);
+        W32(dest, OffPadding, 0);
+        return Size;
+    }
+}

@@ -168,4 +168,19 @@ public class PosixVolumeTests
         v.Volume.Close(open);
         Assert.That(File.Exists(v.OnDisk("new")), Is.False);
     }
+
+    [Test]
+    public void SetAllocationSize_AboveTheEnd_ReservesBlocksAndKeepsTheSize()
+    {
+        using var v = new FsaTestVolume();
+        var f = v.OpenOk("f", FsaTestVolume.ReadWrite, CreateDisposition.Create);
+        v.Volume.Write(f, 0, "abc"u8, false, out _);
+        Assert.That(v.Volume.SetAllocationSize(f, 1 << 20), Is.EqualTo(NtStatus.Success));
+        Assert.That(v.Volume.QueryMetadata(f, out var metadata), Is.EqualTo(NtStatus.Success));
+        Assert.That(metadata.EndOfFile, Is.EqualTo(3));
+        Assert.That(metadata.AllocationSize, Is.GreaterThanOrEqualTo(1 << 20));
+        Assert.That(v.Volume.SetAllocationSize(f, 2), Is.EqualTo(NtStatus.Success));
+        Assert.That(new FileInfo(v.OnDisk("f")).Length, Is.EqualTo(2), "below the end it truncates");
+        v.Volume.Close(f);
+    }
 }

@@ -91,4 +91,22 @@ public class RenameTests
         Assert.That(File.Exists(v.OnDisk("f")), Is.True);
         Assert.That(File.Exists(Path.Combine(v.Outside, "escaped")), Is.False);
     }
+
+    // smb2.rename: Windows opens the target's directory to add the entry (write, sharing read and write).
+    [TestCase(AccessMask.ReadData | AccessMask.Delete, FileShareAccess.All, NtStatus.SharingViolation)]
+    [TestCase(AccessMask.ReadData | AccessMask.Delete, FileShareAccess.Read | FileShareAccess.Write, NtStatus.SharingViolation)]
+    [TestCase(AccessMask.ReadData, FileShareAccess.None, NtStatus.SharingViolation)]
+    [TestCase(AccessMask.ReadData | AccessMask.WriteData, FileShareAccess.Read | FileShareAccess.Write, NtStatus.Success)]
+    [TestCase(AccessMask.ReadAttributes, FileShareAccess.None, NtStatus.Success)]
+    public void Rename_TargetDirectoryOpen_SharingChecked(AccessMask directoryAccess, FileShareAccess directoryShare, NtStatus expected)
+    {
+        using var v = new FsaTestVolume();
+        Directory.CreateDirectory(v.OnDisk("d"));
+        var dir = v.OpenOk("d", directoryAccess, CreateDisposition.Open, directoryShare, CreateOptions.DirectoryFile);
+        var f = v.OpenOk(@"d\f", Rename, CreateDisposition.Create, FileShareAccess.None);
+        Assert.That(v.Volume.Rename(f, @"d\g", false), Is.EqualTo(expected));
+        Assert.That(File.Exists(v.OnDisk("d/g")), Is.EqualTo(expected == NtStatus.Success));
+        v.Volume.Close(f);
+        v.Volume.Close(dir);
+    }
 }

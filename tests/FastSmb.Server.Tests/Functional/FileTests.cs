@@ -224,4 +224,147 @@ public class FileTests
             Directory.Delete(roDir, recursive: true);
         }
     }
+
+    // smb2.read.position: FilePositionInformation follows READ (and WRITE), as Samba reports it.
+    [Test]
+    public async Task ReadAndWrite_MoveFilePosition()
+    {
+        await using var server = TestServer.Start();
+        var (c, tree) = await server.TreeConnectAsync(TestServer.ShareName);
+        var (_, file, _) = await c.CreateAsync(tree, "pos", Create);
+        await c.WriteAsync(tree, file, 0, new byte[100]);
+        Assert.That(await PositionAsync(), Is.EqualTo(100));
+        await c.ReadAsync(tree, file, 0, 10);
+        Assert.That(await PositionAsync(), Is.EqualTo(10));
+        await c.CloseAsync(tree, file);
+
+        async Task<long> PositionAsync()
+        {
+            var (_, output, _) = await c.QueryInfoAsync(tree, file, Smb2InfoType.File, (byte)FileInformationClass.FilePositionInformation);
+            return BinaryPrimitives.ReadInt64LittleEndian(output);
+        }
+    }
+
+    // smb2.getinfo.qfile_buffercheck / qfs_buffercheck: below the structure's size (its one-character name included,
+    // padded) INFO_LENGTH_MISMATCH; between that and the whole answer BUFFER_OVERFLOW with the name cut.
+    [TestCase(Smb2InfoType.File, (byte)FileInformationClass.FileAllInformation, 104)]
+    [TestCase(Smb2InfoType.File, (byte)FileInformationClass.FileNameInformation, 8)]
+    [TestCase(Smb2InfoType.File, (byte)FileInformationClass.FileAlternateNameInformation, 8)]
+    [TestCase(Smb2InfoType.File, (byte)FileInformationClass.FileStreamInformation, 32)]
+    [TestCase(Smb2InfoType.FileSystem, (byte)FsInformationClass.FileFsVolumeInformation, 24)]
+    [TestCase(Smb2InfoType.FileSystem, (byte)FsInformationClass.FileFsAttributeInformation, 16)]
+    [TestCase(Smb2InfoType.FileSystem, (byte)FsInformationClass.FileFsControlInformation, 48)]
+    [TestCase(Smb2InfoType.FileSystem, (byte)FsInformationClass.FileFsObjectIdInformation, 64)]
+    public async Task QueryInfo_BufferSizes_MismatchBelowTheStructure_OverflowBelowTheWhole(Smb2InfoType type, byte infoClass, int minimum)
+    {
+        await using var server = TestServer.Start();
+        var (c, tree) = await server.TreeConnectAsync(TestServer.ShareName);
+        var (_, file, _) = await c.CreateAsync(tree, "a-rather-long-file-name.txt", Create);
+        var (status, whole, _) = await c.QueryInfoAsync(tree, file, type, infoClass);
+        Assert.That(status, Is.EqualTo(NtStatus.Success));
+        for (uint size = 0; size <= whole.Length; size++)
+        {
+            var (s, output, _) = await c.QueryInfoAsync(tree, file, type, infoClass, size);
+            var expected = size < minimum ? NtStatus.InfoLengthMismatch : size < whole.Length ? NtStatus.BufferOverflow : NtStatus.Success;
+            Assert.That(s, Is.EqualTo(expected), $"buffer of {size}");
+            if (expected == NtStatus.BufferOverflow) Assert.That(output.Length, Is.LessThanOrEqualTo(size));
+        }
+        await c.CloseAsync(tree, file);
+    }
+
+    [Test]
+    public async Task QueryInfo_AlternateName_Generated83()
+    {
+        await using var server = TestServer.Start();
+        var (c, tree) = await server.TreeConnectAsync(TestServer.ShareName);
+        var (_, file, _) = await c.CreateAsync(tree, "Long File Name.text", Create);
+        var (status, output, _) = await c.QueryInfoAsync(tree, file, Smb2InfoType.File, (byte)FileInformationClass.FileAlternateNameInformation);
+        Assert.That(status, Is.EqualTo(NtStatus.Success));
+        Assert.That(FileNameInformation.TryParse(output, out var name), Is.True);
+        Assert.That(name.FileName, Does.Match(@"^LONGF~[0-9A-Z]{2}\.TEX$"));
+        await c.CloseAsync(tree, file);
+    }
+
+    // smb2.getinfo.getinfo_access: times and attributes need FILE_READ_ATTRIBUTES; standard information needs nothing.
+    [Test]
+    public async Task QueryInfo_WithoutReadAttributes_BasicDenied_StandardAllowed()
+    {
+        await using var server = TestServer.Start();
+        var (c, tree) = await server.TreeConnectAsync(TestServer.ShareName);
+        await c.CloseAsync(tree, (await c.CreateAsync(tree, "f", Create)).FileId);
+        const uint Synchronize = 0x00100000;
+        var (_, file, _) = await c.CreateAsync(tree, "f", Open, Synchronize);
+        Assert.That((await c.QueryInfoAsync(tree, file, Smb2InfoType.File, (byte)FileInformationClass.FileBasicInformation)).Status,
+            Is.EqualTo(NtStatus.AccessDenied));
+        Assert.That((await c.QueryInfoAsync(tree, file, Smb2InfoType.File, (byte)FileInformationClass.FileAllInformation)).Status,
+            Is.EqualTo(NtStatus.AccessDenied));
+        Assert.That((await c.QueryInfoAsync(tree, file, Smb2InfoType.File, (byte)FileInformationClass.FileStandardInformation)).Status,
+            Is.EqualTo(NtStatus.Success));
+        await c.CloseAsync(tree, file);
+    }
+
+    // smb2.create.blob and gentest.
+    [Test]
+    public async Task Create_ContextsAndReservedBits()
+    {
+        await using var server = TestServer.Start();
+        var (c, tree) = await server.TreeConnectAsync(TestServer.ShareName);
+        Assert.That((await c.CreateAsync(tree, "tw", OverwriteIf, contexts: Context("TWrp", new byte[8]))).Status,
+            Is.EqualTo(NtStatus.ObjectNameNotFound));
+        Assert.That((await c.CreateAsync(tree, "short", OverwriteIf, contexts: Context("xxx", []))).Status,
+            Is.EqualTo(NtStatus.InvalidParameter));
+        Assert.That((await c.CreateAsync(tree, "o", OverwriteIf, options: 0xF0000000)).Status, Is.EqualTo(NtStatus.InvalidParameter));
+        Assert.That((await c.CreateAsync(tree, "o", OverwriteIf, options: 0x00100000)).Status, Is.EqualTo(NtStatus.NotSupported));
+        Assert.That((await c.CreateAsync(tree, "a", OverwriteIf, attributes: 0x40 /* DEVICE */)).Status, Is.EqualTo(NtStatus.InvalidParameter));
+        Assert.That((await c.CreateAsync(tree, "a", OverwriteIf, access: 0x08000000, attributes: 0x8 /* VOLUME */)).Status,
+            Is.EqualTo(NtStatus.AccessDenied), "a reserved access bit is checked before the attributes");
+        Assert.That((await c.CreateAsync(tree, "s", OverwriteIf, access: 0x01000000)).Status, Is.EqualTo(NtStatus.PrivilegeNotHeld));
+        Assert.That(Directory.GetFileSystemEntries(server.ShareDir), Is.Empty);
+
+        var alsi = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(alsi, 1 << 20);
+        var (status, file, response) = await c.CreateAsync(tree, "big", OverwriteIf, contexts: Context("AlSi", alsi));
+        Assert.That(status, Is.EqualTo(NtStatus.Success));
+        Assert.That(CreateResponse.TryParse(response.Message, out var cr), Is.True);
+        Assert.That(cr.AllocationSize, Is.GreaterThanOrEqualTo(1 << 20));
+        Assert.That(cr.EndOfFile, Is.Zero);
+        await c.CloseAsync(tree, file);
+
+        static byte[] Context(string name, byte[] data)
+        {
+            var buffer = new byte[64];
+            var w = new CreateContextWriter(buffer);
+            w.Add(Encoding.ASCII.GetBytes(name), data);
+            return buffer[..w.Length];
+        }
+    }
+
+    // smb2.getinfo.normalized: an open of a named stream is named with the stream, in the case it was created with.
+    [Test]
+    public async Task QueryInfo_NamesOfAStreamOpen_EndInTheStream()
+    {
+        await using var server = TestServer.Start();
+        var (c, tree) = await server.TreeConnectAsync(TestServer.ShareName, Smb2Dialect.Smb311);
+        var (created, stream, _) = await c.CreateAsync(tree, "FiLe:sTrEaM", Create);
+        Assert.That(created, Is.EqualTo(NtStatus.Success));
+        await c.CloseAsync(tree, stream);
+        var (_, file, _) = await c.CreateAsync(tree, "file:STREAM:$DATA", Open);
+        Assert.That(await NameAsync(FileInformationClass.FileNormalizedNameInformation), Is.EqualTo("FiLe:sTrEaM"));
+        Assert.That(await NameAsync(FileInformationClass.FileNameInformation), Is.EqualTo(@"\FiLe:sTrEaM"));
+        await c.CloseAsync(tree, file);
+
+        var (c302, tree302) = await server.TreeConnectAsync(TestServer.ShareName, Smb2Dialect.Smb302);
+        var (_, file302, _) = await c302.CreateAsync(tree302, "FiLe", Open);
+        Assert.That((await c302.QueryInfoAsync(tree302, file302, Smb2InfoType.File,
+            (byte)FileInformationClass.FileNormalizedNameInformation)).Status, Is.EqualTo(NtStatus.NotSupported), "before 3.1.1");
+        await c302.CloseAsync(tree302, file302);
+
+        async Task<string> NameAsync(FileInformationClass informationClass)
+        {
+            var (status, output, _) = await c.QueryInfoAsync(tree, file, Smb2InfoType.File, (byte)informationClass);
+            Assert.That(status, Is.EqualTo(NtStatus.Success));
+            Assert.That(FileNameInformation.TryParse(output, out var name), Is.True);
+            return name.FileName;
+        }
+    }
 }

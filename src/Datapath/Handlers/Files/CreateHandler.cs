@@ -10,9 +10,9 @@ namespace FastSmb.Datapath.Handlers.Files;
 /// <summary>
 /// [MS-SMB2] 3.3.5.9 SMB2 CREATE on a disk share: the FSA opens or creates the file (with the EAs of an ExtA
 /// context); the response carries its metadata and answers the MxAc (maximal access) and QFid (on-disk id) create
-/// contexts. Other contexts (leases, durable handles, security descriptors, timewarp) are ignored for now: no
-/// oplock or lease is ever granted. Files are created as the server's user until identity mapping applies the
-/// session user's. Stateless.
+/// contexts; AlSi sets the allocation of a file it creates or overwrites, TWrp finds no previous version. Other
+/// contexts (leases, durable handles, security descriptors) are ignored for now: no oplock or lease is ever granted.
+/// Files are created as the server's user until identity mapping applies the session user's. Stateless.
 /// </summary>
 internal static class CreateHandler
 {
@@ -25,15 +25,31 @@ internal static class CreateHandler
         // [MS-SMB2] 3.3.5.9: "If ImpersonationLevel is not one of the valid values ... STATUS_BAD_IMPERSONATION_LEVEL".
         if (create.ImpersonationLevel > ImpersonationDelegate) return NtStatus.BadImpersonationLevel;
         var options = (CreateOptions)create.CreateOptions;
+        var requested = create.GetCreateContexts();
         if ((options & CreateOptions.OpenByFileId) != 0) return NtStatus.NotSupported;
+        // [MS-SMB2] 2.2.13.2.7 SMB2_CREATE_TIMEWARP_TOKEN: there are no previous versions to open (no snapshots).
+        if (requested.TryFind("TWrp"u8, out var timewarp))
+            return timewarp.Length == 8 ? NtStatus.ObjectNameNotFound : NtStatus.InvalidParameter;
+        long allocationSize = 0;
+        if (requested.TryFind("AlSi"u8, out var alsi))
+        {
+            // [MS-SMB2] 2.2.13.2.6 SMB2_CREATE_ALLOCATION_SIZE: 8 bytes, applied to a file this open creates or overwrites.
+            if (alsi.Length != 8) return NtStatus.InvalidParameter;
+            allocationSize = BinaryPrimitives.ReadInt64LittleEndian(alsi);
+            if (allocationSize < 0) return NtStatus.InvalidParameter;
+        }
 
         // [MS-SMB2] 3.3.5.9: access beyond the tree connect's MaximalAccess is refused (a "read only" share's lacks
-        // every modifying right); MAXIMUM_ALLOWED is granted what the share allows.
+        // every modifying right); MAXIMUM_ALLOWED is granted what the share allows. ACCESS_SYSTEM_SECURITY needs
+        // SeSecurityPrivilege, which no FastSmb user holds.
         var desired = (AccessMask)create.DesiredAccess;
+        if ((desired & AccessMask.AccessSystemSecurity) != 0) return NtStatus.PrivilegeNotHeld;
         var mapped = AccessMasks.MapGeneric(desired) & ~AccessMask.MaximumAllowed & ~AccessMask.Synchronize;
         if ((mapped & ~(AccessMask)tree.MaximalAccess & ~AccessMask.AccessSystemSecurity) != 0) return NtStatus.AccessDenied;
+        // Then what is wrong with the request itself (smb2.create.gentest: a reserved access bit wins over a bad attribute).
+        var invalid = Validate(create.CreateOptions, create.FileAttributes, requested);
+        if (invalid != NtStatus.Success) return invalid;
 
-        var requested = create.GetCreateContexts();
         List<FsaEa>? eas = null;
         if (requested.TryFind("ExtA"u8, out var extA))
         {
@@ -49,7 +65,12 @@ internal static class CreateHandler
         if (volume is null) return NtStatus.ObjectPathNotFound; // the share's directory could not be opened
         var status = volume.Open(fsaRequest, out var file, out var action);
         if (status != NtStatus.Success) return status;
-        status = volume.QueryMetadata(file!, out var metadata);
+        // The FSA sets an allocation through an open that may write; one that may not keeps the file system's.
+        if (allocationSize > 0 && !file!.IsDirectory && action != CreateAction.Opened
+            && (file.GrantedAccess & AccessMask.WriteData) != 0)
+            status = volume.SetAllocationSize(file, allocationSize);
+        FileMetadata metadata = default;
+        if (status == NtStatus.Success) status = volume.QueryMetadata(file!, out metadata);
         if (status != NtStatus.Success)
         {
             volume.Close(file!);
@@ -81,6 +102,23 @@ internal static class CreateHandler
         response.Advance(CreateResponse.Write(body, oplockLevel: 0, flags: 0, (uint)action, wire.CreationTime,
             wire.LastAccessTime, wire.LastWriteTime, wire.ChangeTime, wire.AllocationSize, wire.EndOfFile,
             wire.WireAttributes, fileId, body.Slice(CreateResponse.ContextsPosition, contexts.Length)));
+        return NtStatus.Success;
+    }
+
+    /// <summary>
+    /// What Windows refuses before it looks at the file (smb2.create.gentest and .blob): CreateOptions bits above
+    /// 0x00FFFFFF and FileAttributes outside those [MS-FSCC] 2.6 lets a client set (VOLUME, DEVICE, bit 15 and the
+    /// high word) are STATUS_INVALID_PARAMETER, FILE_CREATE_TREE_CONNECTION and FILE_RESERVE_OPFILTER
+    /// STATUS_NOT_SUPPORTED ([MS-SMB2] 3.3.5.9), and so is a create context whose name is shorter than 4 bytes.
+    /// </summary>
+    private static NtStatus Validate(uint createOptions, uint fileAttributes, CreateContextList contexts)
+    {
+        const uint ReservedOptions = 0xFF000000, CreateTreeConnection = 0x00000080, ReserveOpfilter = 0x00100000;
+        const uint InvalidAttributes = 0xFFFF8048;
+        if ((createOptions & ReservedOptions) != 0 || (fileAttributes & InvalidAttributes) != 0) return NtStatus.InvalidParameter;
+        foreach (var context in contexts)
+            if (context.Name.Length < 4) return NtStatus.InvalidParameter;
+        if ((createOptions & (CreateTreeConnection | ReserveOpfilter)) != 0) return NtStatus.NotSupported;
         return NtStatus.Success;
     }
 }

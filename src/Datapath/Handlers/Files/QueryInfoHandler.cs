@@ -1,8 +1,11 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
 using FastSmb.Datapath.Dispatch;
 using FastSmb.Fsa;
 using FastSmb.Protocol;
 using FastSmb.Protocol.Fscc;
+using FastSmb.Protocol.Smb2;
 using FastSmb.Protocol.Smb2.Commands;
 
 namespace FastSmb.Datapath.Handlers.Files;
@@ -33,6 +36,10 @@ internal static class QueryInfoHandler
             case Smb2InfoType.File when query.FileInfoClass == (byte)FileInformationClass.FileFullEaInformation:
                 status = FileEas.Query(file, query.InputBuffer, query.Flags, dest, out written);
                 break;
+            // [MS-SMB2] 3.3.5.20.1: before 3.1.1, FileNormalizedNameInformation is STATUS_NOT_SUPPORTED.
+            case Smb2InfoType.File when query.FileInfoClass == (byte)FileInformationClass.FileNormalizedNameInformation
+                                        && request.Connection.Dialect != Smb2Dialect.Smb311:
+                return NtStatus.NotSupported;
             case Smb2InfoType.File:
                 status = QueryFile(file, (FileInformationClass)query.FileInfoClass, dest, out written);
                 break;
@@ -66,7 +73,19 @@ internal static class QueryInfoHandler
     private static NtStatus QueryFile(FsaOpen file, FileInformationClass informationClass, Span<byte> dest, out int written)
     {
         written = 0;
-        if (informationClass == FileInformationClass.FileAlternateNameInformation) return NtStatus.NotSupported; // no 8.3 names
+        // [MS-FSA] 2.1.5.12: a buffer smaller than the class's structure (with its one-character name, padded) is
+        // STATUS_INFO_LENGTH_MISMATCH; the writers check only the bytes before the name.
+        if (dest.Length < MinimumFileBuffer(informationClass)) return NtStatus.InfoLengthMismatch;
+        // [MS-SMB2] 3.3.5.20.1: the classes that show times and attributes need FILE_READ_ATTRIBUTES (the EAs, which
+        // FileEas answers, FILE_READ_EA); the others (names, sizes, the open's own state) need no access at all.
+        var required = informationClass switch
+        {
+            FileInformationClass.FileBasicInformation or FileInformationClass.FileAllInformation or
+                FileInformationClass.FileNetworkOpenInformation or FileInformationClass.FileAttributeTagInformation =>
+                AccessMask.ReadAttributes,
+            _ => AccessMask.None,
+        };
+        if ((file.GrantedAccess & required) != required) return NtStatus.AccessDenied;
         bool stream = informationClass == FileInformationClass.FileStreamInformation;
         if (!stream && !FileInformationWriter.IsSupported(informationClass)) return NtStatus.InvalidInfoClass;
         if (stream) return QueryStreams(file, dest, out written);
@@ -81,10 +100,28 @@ internal static class QueryInfoHandler
         };
         // FileAllInformation and FileNameInformation carry the path from the share root with a leading backslash,
         // as Windows and Samba send it; FileNormalizedNameInformation the path without it.
-        string name = informationClass == FileInformationClass.FileNormalizedNameInformation
-            ? file.ClientPath : @"\" + file.ClientPath;
+        // The names of an open of a named stream end in ":stream", in the case it was created with ([MS-FSA] 2.1.5.12
+        // FileNormalizedNameInformation, smb2.getinfo.normalized); the 8.3 name is the file's.
+        string streamSuffix = file.StreamName is null ? "" : ":" + file.StreamName;
+        string name = informationClass switch
+        {
+            FileInformationClass.FileNormalizedNameInformation => file.ClientPath + streamSuffix,
+            FileInformationClass.FileAlternateNameInformation => ShortNames.Get(LastComponent(file.ClientPath)),
+            _ => @"\" + file.ClientPath + streamSuffix,
+        };
         return FileInformationWriter.Write(informationClass, dest, wire, handle, name, out written);
     }
+
+    private static string LastComponent(string path) => path[(path.LastIndexOf('\\') + 1)..];
+
+    private static int MinimumFileBuffer(FileInformationClass informationClass) => informationClass switch
+    {
+        FileInformationClass.FileAllInformation => 104,
+        FileInformationClass.FileNameInformation or FileInformationClass.FileNormalizedNameInformation or
+            FileInformationClass.FileAlternateNameInformation => 8,
+        FileInformationClass.FileStreamInformation => 32,
+        _ => 0,
+    };
 
     /// <summary>FileStreamInformation: "::$DATA" for a file, then its named streams; entries that do not fit are left
     /// out and the answer is STATUS_BUFFER_OVERFLOW ([MS-FSA] 2.1.5.12).</summary>
@@ -99,7 +136,8 @@ internal static class QueryInfoHandler
             if (!streams.TryAdd(s.Name, s.Size, s.AllocationSize))
             {
                 written = streams.Length;
-                return streams.Count == 0 ? NtStatus.InfoLengthMismatch : NtStatus.BufferOverflow;
+                // Even with no entry in it: the caller checked the buffer holds the structure's size.
+                return NtStatus.BufferOverflow;
             }
         }
         written = streams.Length;
@@ -119,19 +157,43 @@ internal static class QueryInfoHandler
                 return status;
             }
         }
+        // [MS-FSA] 2.1.5.13 as smb2.getinfo.qfs_buffercheck sees Windows: below the structure's size (with one
+        // character of its name, padded) STATUS_INFO_LENGTH_MISMATCH; a name that does not fit is cut, its length
+        // saying what is there, and answered STATUS_BUFFER_OVERFLOW.
+        int minimum = informationClass switch
+        {
+            FsInformationClass.FileFsVolumeInformation => 24,
+            FsInformationClass.FileFsAttributeInformation => 16,
+            _ => 0,
+        };
+        if (dest.Length < minimum)
+        {
+            written = 0;
+            return NtStatus.InfoLengthMismatch;
+        }
+        string label = info.Label, fileSystemName = info.FileSystemName;
+        bool truncated = false;
+        if (informationClass == FsInformationClass.FileFsVolumeInformation && dest.Length < FileFsVolumeInformation.FixedSize + 2 * label.Length)
+            (label, truncated) = (label[..((dest.Length - FileFsVolumeInformation.FixedSize) / 2)], true);
+        if (informationClass == FsInformationClass.FileFsAttributeInformation && dest.Length < FileFsAttributeInformation.FixedSize + 2 * fileSystemName.Length)
+            (fileSystemName, truncated) = (fileSystemName[..((dest.Length - FileFsAttributeInformation.FixedSize) / 2)], true);
         written = informationClass switch
         {
             FsInformationClass.FileFsVolumeInformation =>
-                FileFsVolumeInformation.Write(dest, info.CreationTime, info.SerialNumber, false, info.Label),
+                FileFsVolumeInformation.Write(dest, info.CreationTime, info.SerialNumber, false, label),
             FsInformationClass.FileFsSizeInformation =>
                 FileFsSizeInformation.Write(dest, size.TotalUnits, size.CallerAvailableUnits, size.SectorsPerUnit, size.BytesPerSector),
             FsInformationClass.FileFsFullSizeInformation => FileFsFullSizeInformation.Write(dest, size.TotalUnits,
                 size.CallerAvailableUnits, size.ActualAvailableUnits, size.SectorsPerUnit, size.BytesPerSector),
             FsInformationClass.FileFsAttributeInformation =>
-                FileFsAttributeInformation.Write(dest, FsAttributes, (int)info.MaximumComponentNameLength, info.FileSystemName),
+                FileFsAttributeInformation.Write(dest, FsAttributes, (int)info.MaximumComponentNameLength, fileSystemName),
             FsInformationClass.FileFsDeviceInformation => FileFsDeviceInformation.Write(dest,
                 FileFsDeviceInformation.DeviceTypeDisk, FileFsDeviceInformation.CharacteristicDeviceIsMounted),
             FsInformationClass.FileFsSectorSizeInformation => FileFsSectorSizeInformation.Write(dest, 512),
+            // No quotas: neither tracked nor enforced (FileSystemControlFlags 0), no default threshold or limit.
+            FsInformationClass.FileFsControlInformation => FileFsControlInformation.Write(dest,
+                FileFsControlInformation.NoLimit, FileFsControlInformation.NoLimit, 0),
+            FsInformationClass.FileFsObjectIdInformation => FileFsObjectIdInformation.Write(dest, VolumeObjectId(info)),
             _ => int.MinValue,
         };
         if (written == int.MinValue)
@@ -144,6 +206,10 @@ internal static class QueryInfoHandler
             written = 0;
             return NtStatus.InfoLengthMismatch;
         }
-        return NtStatus.Success;
+        return truncated ? NtStatus.BufferOverflow : NtStatus.Success;
     }
+
+    /// <summary>The volume's object id: 16 bytes derived from its serial number and label, the same on every query.</summary>
+    private static byte[] VolumeObjectId(in FsVolumeInfo info) =>
+        SHA256.HashData(Encoding.UTF8.GetBytes($"{info.SerialNumber:x8}/{info.Label}"))[..16];
 }

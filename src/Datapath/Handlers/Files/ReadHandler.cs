@@ -25,6 +25,9 @@ internal static class ReadHandler
         status = file.Volume.Read(file, (long)read.Offset, body.Slice(ReadResponse.FixedSize, length), out int count);
         if (status != NtStatus.Success) return status;
         if ((count == 0 && length > 0) || count < read.MinimumCount) return NtStatus.EndOfFile;
+        // FilePositionInformation then reports the end of this read, as Samba does (smb2.read.position; Windows
+        // moves it only for synchronous-I/O opens, which SMB2 has none of, and reports 0).
+        file.Position = (long)read.Offset + count;
         ReadResponse.WriteHeader(body, (uint)count, 0);
         if (count == 0) body[ReadResponse.FixedSize] = 0; // StructureSize 17 counts one byte of Buffer
         response.Advance(ReadResponse.FixedSize + Math.Max(count, 1));

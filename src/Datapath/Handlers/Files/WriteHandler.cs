@@ -22,6 +22,7 @@ internal static class WriteHandler
         bool writeThrough = (write.Flags & WriteRequest.FlagWriteThrough) != 0;
         status = file.Volume.Write(file, (long)write.Offset, write.Data, writeThrough, out int count);
         if (status != NtStatus.Success) return status;
+        file.Position = (long)write.Offset + count; // as after a READ
         response.Advance(WriteResponse.Write(response.GetBodySpan(WriteResponse.FixedSize), (uint)count));
         return NtStatus.Success;
     }

@@ -15,9 +15,9 @@ internal static class FileClient
 
     public static async Task<(NtStatus Status, FileId FileId, Smb2Response Response)> CreateAsync(this Smb2ClientConnection c,
         uint tree, string name, uint disposition = OpenIf, uint access = GenericAll, uint options = 0, uint share = ShareAll,
-        byte[]? contexts = null)
+        byte[]? contexts = null, uint attributes = 0)
     {
-        var response = await c.SendAsync(Smb2Command.Create, body => CreateRequest.Write(body, 0, 2, access, 0, share,
+        var response = await c.SendAsync(Smb2Command.Create, body => CreateRequest.Write(body, 0, 2, access, attributes, share,
             disposition, options, name, contexts ?? default), tree);
         var id = CreateResponse.TryParse(response.Message, out var cr) ? cr.FileId : default;
         return (response.Status, id, response);
