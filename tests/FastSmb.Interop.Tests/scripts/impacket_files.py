@@ -15,14 +15,9 @@ On failure prints "error STEP STATUS_NAME: message" and exits 1; 2 on usage.
 Run it with /usr/bin/python3, whose impacket is Debian's python3-impacket.
 """
 import argparse
-import os
 import sys
 
-
-def status_name(code):
-    from impacket import nt_errors
-    entry = nt_errors.ERROR_MESSAGES.get(code)
-    return entry[0] if entry else "0x%08x" % code
+from impacket_common import add_connection_args, close_quietly, connect, load_impacket, password_from_env, status_name
 
 
 def main():
@@ -33,27 +28,16 @@ def main():
     parser.add_argument("share")
     parser.add_argument("local_in")
     parser.add_argument("local_out")
-    parser.add_argument("--dialect", default="auto", choices=["auto", "2.0.2", "2.1", "3.0"])
-    parser.add_argument("--timeout", type=int, default=30)
+    add_connection_args(parser)
     args = parser.parse_args()
-    password = os.environ.get("SMB_PASSWORD")
+    password = password_from_env()
     if password is None:
-        print("error usage: set SMB_PASSWORD", file=sys.stderr)
         return 2
 
-    try:
-        from impacket import smb3structs
-        from impacket.smbconnection import SMBConnection, SessionError
-    except ImportError as e:
-        print("error import ImportError: %s (apt-get install python3-impacket; run with /usr/bin/python3)" % e)
+    loaded = load_impacket()
+    if loaded is None:
         return 1
-
-    dialects = {
-        "auto": None,
-        "2.0.2": smb3structs.SMB2_DIALECT_002,
-        "2.1": smb3structs.SMB2_DIALECT_21,
-        "3.0": smb3structs.SMB2_DIALECT_30,
-    }
+    SMBConnection, SessionError, dialects = loaded
 
     def listing(n):
         for f in conn.listPath(args.share, "*"):
@@ -62,10 +46,7 @@ def main():
     conn = None
     step = "connect"
     try:
-        conn = SMBConnection(args.host, args.host, sess_port=args.port, timeout=args.timeout,
-                             preferredDialect=dialects[args.dialect])
-        dialect = conn.getDialect()
-        print("dialect 0x%04x" % dialect if isinstance(dialect, int) else "dialect %s" % dialect)
+        conn = connect(SMBConnection, dialects, args)
         step = "login"
         conn.login(args.user, password, domain="")
         step = "put"
@@ -94,11 +75,7 @@ def main():
         print("error %s %s: %s" % (step, type(e).__name__, e))
         return 1
     finally:
-        if conn is not None:
-            try:
-                conn.close()
-            except Exception:
-                pass
+        close_quietly(conn)
     return 0
 
 
