@@ -100,6 +100,13 @@ if [ -d "$WORK/samba" ]; then bash scripts/reference-samba.sh stop 1 "$WORK/samb
 rm -rf "$WORK"
 mkdir -p "$WORK/fastsmb/data" "$WORK/logs" || die "cannot create $WORK"
 chmod 0755 "$WORK"
+# FastSmb run as root does the file operations as the logged-on user's unix account (setfsuid),
+# so the share it creates must belong to bench, as Samba's does (scripts/reference-samba.sh)
+mkdir -p "$WORK/fastsmb/data/share"
+if [ "$(id -u)" = 0 ] && id "$USER_NAME" >/dev/null 2>&1; then
+    chmod 0755 "$WORK/fastsmb" "$WORK/fastsmb/data"
+    chown "$USER_NAME:" "$WORK/fastsmb/data/share" || die "cannot give $WORK/fastsmb/data/share to $USER_NAME"
+fi
 
 fastsmb_pid="" samba_started=0
 cleanup() {
