@@ -2,7 +2,7 @@
 # install-test-deps.sh - install what FastSmb's build and test suite need (Debian 12)
 #
 # Usage: install-test-deps.sh [--tshark] [--check] [-h]
-#   --tshark   also install tshark (packet dissection while debugging)
+#   --tshark   accepted for compatibility: tshark is always installed now
 #   --check    install nothing; list what is missing (exit 1 if anything is)
 #
 # Packages: samba and samba-vfs-modules (reference server), smbclient (smbclient, rpcclient),
@@ -23,19 +23,18 @@ note() { echo "$me: $*" >&2; }
 die() { echo "$me: error: $*" >&2; exit 1; }
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 
-want_tshark=0
 check_only=0
 for a in "$@"; do
     case "$a" in
-        --tshark) want_tshark=1 ;;
+        --tshark) ;;  # tshark is always installed now
         --check) check_only=1 ;;
         -h | --help) usage; exit 0 ;;
         *) usage >&2; exit 2 ;;
     esac
 done
 
-pkgs=(samba samba-vfs-modules smbclient samba-testsuite python3-impacket build-essential cmake pkg-config liburing-dev)
-[ "$want_tshark" = 1 ] && pkgs+=(tshark)
+# tshark (with text2pcap) is a test dependency: the SMB Direct codec tests check their bytes with its dissector.
+pkgs=(samba samba-vfs-modules smbclient samba-testsuite python3-impacket build-essential cmake pkg-config liburing-dev tshark)
 read -r -a extra <<<"${TEST_DEPS_EXTRA:-}"
 pkgs+=("${extra[@]}")
 

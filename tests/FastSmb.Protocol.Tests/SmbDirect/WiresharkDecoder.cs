@@ -7,7 +7,7 @@ namespace FastSmb.Protocol.Tests.SmbDirect;
 /// Cross-checks hand-built MS-SMBD bytes against Wireshark's own dissector. Each message is wrapped as the payload
 /// of a RoCEv2 packet (UDP port 4791, an InfiniBand BTH with opcode RC SEND Only, a zero ICRC), written with
 /// text2pcap, and decoded by tshark, whose enabled "infiniband.payload → smb_direct" heuristic recognises SMB Direct.
-/// Returns the requested fields per packet. Tests that use it are inconclusive where tshark is not installed.
+/// Returns the requested fields per packet. Tests that use it fail where tshark is not installed: scripts/install-test-deps.sh installs it.
 /// </summary>
 internal static class WiresharkDecoder
 {
@@ -18,7 +18,7 @@ internal static class WiresharkDecoder
     /// <summary>Decodes <paramref name="messages"/> (one packet each) and returns, per packet, the values of <paramref name="fields"/>.</summary>
     public static List<Dictionary<string, string>> Decode(IReadOnlyList<byte[]> messages, params string[] fields)
     {
-        Assume.That(Available, "tshark/text2pcap are not installed");
+        Assert.That(Available, Is.True, "tshark/text2pcap are not installed (scripts/install-test-deps.sh installs them)");
         var dir = Directory.CreateTempSubdirectory("fastsmb-tshark-").FullName;
         try
         {
