@@ -279,15 +279,30 @@ public readonly ref struct FileNetworkOpenInformation
     public static int Write(Span<byte> dest, in FileMetadata file)
     {
         if (dest.Length < Size) return -1;
-        W64(dest, OffCreationTime, file.CreationTime);
-        W64(dest, OffLastAccessTime, file.LastAccessTime);
-        W64(dest, OffLastWriteTime, file.LastWriteTime);
-        W64(dest, OffChangeTime, file.ChangeTime);
-        W64(dest, OffAllocationSize, file.AllocationSize);
-        W64(dest, OffEndOfFile, file.EndOfFile);
-        W32(dest, OffFileAttributes, file.WireAttributes);
+        WriteFields(dest, file.CreationTime, file.LastAccessTime, file.LastWriteTime, file.ChangeTime, file.AllocationSize,
+            file.EndOfFile, file.WireAttributes);
         W32(dest, OffReserved, 0u);
         return Size;
+    }
+
+    /// <summary>Bytes the fields take without the trailing Reserved.</summary>
+    public const int FieldsSize = OffReserved;
+
+    /// <summary>
+    /// The structure's fields without its trailing Reserved: the same 52 bytes, in the same order, that the SMB2
+    /// CREATE response ([MS-SMB2] 2.2.14) and CLOSE response (2.2.16) carry at body offset 8, so all three write
+    /// them here.
+    /// </summary>
+    public static void WriteFields(Span<byte> dest, long creationTime, long lastAccessTime, long lastWriteTime,
+        long changeTime, long allocationSize, long endOfFile, uint fileAttributes)
+    {
+        W64(dest, OffCreationTime, creationTime);
+        W64(dest, OffLastAccessTime, lastAccessTime);
+        W64(dest, OffLastWriteTime, lastWriteTime);
+        W64(dest, OffChangeTime, changeTime);
+        W64(dest, OffAllocationSize, allocationSize);
+        W64(dest, OffEndOfFile, endOfFile);
+        W32(dest, OffFileAttributes, fileAttributes);
     }
 }
 

@@ -81,13 +81,8 @@ public readonly ref struct CloseResponse
         W16(body, 0, StructureSize);
         W16(body, OffFlags, flags);
         W32(body, 4, 0u);
-        W64(body, OffCreationTime, creationTime);
-        W64(body, OffLastAccessTime, lastAccessTime);
-        W64(body, OffLastWriteTime, lastWriteTime);
-        W64(body, OffChangeTime, changeTime);
-        W64(body, OffAllocationSize, allocationSize);
-        W64(body, OffEndOfFile, endOfFile);
-        W32(body, OffFileAttributes, fileAttributes);
+        Fscc.FileNetworkOpenInformation.WriteFields(body[OffCreationTime..], creationTime, lastAccessTime, lastWriteTime,
+            changeTime, allocationSize, endOfFile, fileAttributes);
         return Size;
     }
 }

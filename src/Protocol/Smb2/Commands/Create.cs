@@ -157,14 +157,9 @@ public readonly ref struct CreateResponse
         body[OffOplockLevel] = oplockLevel;
         body[OffFlags] = flags;
         W32(body, OffCreateAction, createAction);
-        W64(body, OffCreationTime, creationTime);
-        W64(body, OffLastAccessTime, lastAccessTime);
-        W64(body, OffLastWriteTime, lastWriteTime);
-        W64(body, OffChangeTime, changeTime);
-        W64(body, OffAllocationSize, allocationSize);
-        W64(body, OffEndOfFile, endOfFile);
-        W32(body, OffFileAttributes, fileAttributes);
-        W32(body, 60, 0u); // Reserved2
+        Fscc.FileNetworkOpenInformation.WriteFields(body[OffCreationTime..], creationTime, lastAccessTime, lastWriteTime,
+            changeTime, allocationSize, endOfFile, fileAttributes);
+        W32(body, OffCreationTime + Fscc.FileNetworkOpenInformation.FieldsSize, 0u); // Reserved2
         fileId.Write(body[OffFileId..]);
         W32(body, OffCreateContextsOffset, createContexts.IsEmpty ? 0 : OffsetOf(ContextsPosition));
         W32(body, OffCreateContextsLength, createContexts.Length);
