@@ -60,5 +60,11 @@ public interface IFsaVolume
 
     NtStatus QuerySize(out FsSizeInfo info);
 
+    /// <summary>[MS-FSA] 2.1.5.7/2.1.5.8 byte-range locks of the volume's files.</summary>
+    Locks.ByteRangeLocks ByteRangeLocks { get; }
+
+    /// <summary>[MS-FSA] 2.1.5.11 / 2.1.4.1 the change-notify watches of the volume's directories.</summary>
+    Notify.ChangeNotifier ChangeNotifier { get; }
+
     FsVolumeInfo VolumeInfo { get; }
 }

@@ -20,6 +20,10 @@ public sealed class FileNode(FileKey key, string path)
     public bool DeletePending { get; internal set; }
 
     internal List<FsaOpen> Opens { get; } = new(1);
+
+    /// <summary>[MS-FSA] 2.1.1.4 File.LockList: the byte-range locks and waiting lock requests; null until the first
+    /// lock, so I/O on a file nobody locked checks one field.</summary>
+    internal Locks.FileLocks? Locks;
 }
 
 /// <summary>

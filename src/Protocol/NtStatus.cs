@@ -55,6 +55,7 @@ public enum NtStatus : uint
     [StatusName("STATUS_ACCOUNT_DISABLED")] AccountDisabled = 0xC0000072,
     [StatusName("STATUS_NONE_MAPPED")] NoneMapped = 0xC0000073,
     [StatusName("STATUS_RANGE_NOT_LOCKED")] RangeNotLocked = 0xC000007E,
+    [StatusName("STATUS_INVALID_LOCK_RANGE")] InvalidLockRange = 0xC00001A1,
     [StatusName("STATUS_DISK_FULL")] DiskFull = 0xC000007F,
     [StatusName("STATUS_INSUFFICIENT_RESOURCES")] InsufficientResources = 0xC000009A,
     [StatusName("STATUS_FILE_IS_A_DIRECTORY")] FileIsADirectory = 0xC00000BA,

@@ -23,6 +23,7 @@ public sealed class ConnectionOwner(ITransportConnection transport, Smb2Dispatch
 
     public async Task RunAsync(CancellationToken serverStopping)
     {
+        _connection.Post = work => _ = PostAsync(work, serverStopping);
         // Dropped when it has not authenticated in time; the deadline is lifted by the first valid session.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);
         deadline.CancelAfter(options.UnauthenticatedTimeout);
@@ -129,6 +130,23 @@ public sealed class ConnectionOwner(ITransportConnection transport, Smb2Dispatch
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private async Task PostAsync(Action<Smb2Connection> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RunAsOwnerAsync(work, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException
+            or IOException)
+        {
+            // The connection is going or gone: its pending operations die with it.
+        }
+        catch (Exception e)
+        {
+            log.ConnectionFailed(_connection.ClientAddress, e);
         }
     }
 

@@ -74,6 +74,13 @@ public sealed class Smb2Connection(EndPoint? remoteEndPoint, int maxCredits)
     /// response in progress.</summary>
     public Queue<byte[]> Outbox { get; } = new();
 
+    /// <summary>
+    /// Queues work to run as this connection's owner (under its gate), then sends what it queued on the outbox: how
+    /// another connection's thread completes an async operation of this one (a blocking lock granted by its unlock, a
+    /// change notification its write caused). Set by the owner; null for a connection without one (unit tests).
+    /// </summary>
+    public Action<Action<Smb2Connection>>? Post { get; set; }
+
     public IReadOnlyList<Smb2Session> Sessions => _sessions;
     public void AddSession(Smb2Session session) => _sessions.Add(session);
     public void RemoveSession(Smb2Session session) => _sessions.Remove(session);

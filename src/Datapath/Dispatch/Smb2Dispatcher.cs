@@ -45,6 +45,8 @@ public sealed class Smb2Dispatcher
         _handlers[(int)Smb2Command.QueryDirectory] = QueryDirectoryHandler.Handle;
         _handlers[(int)Smb2Command.QueryInfo] = QueryInfoHandler.Handle;
         _handlers[(int)Smb2Command.SetInfo] = SetInfoHandler.Handle;
+        _handlers[(int)Smb2Command.Lock] = LockHandler.Handle;
+        _handlers[(int)Smb2Command.ChangeNotify] = ChangeNotifyHandler.Handle;
     }
 
     /// <summary>The one place a request is routed by share type: IPC$ pipes, or files through the FSA.</summary>

@@ -139,7 +139,10 @@ public sealed class TreeConnect(uint treeId, Smb2Session session, string shareNa
 
     public void CloseAll()
     {
-        foreach (var open in _opens.Values) open.Dispose();
+        // Opens with a lock request still waiting close last: the locks the others release may grant it first, as
+        // Windows and Samba answer a blocking lock whose tree goes away.
+        foreach (var open in _opens.Values) if (!open.HasPendingLocks) open.Dispose();
+        foreach (var open in _opens.Values) if (open.HasPendingLocks) open.Dispose();
         _opens.Clear();
     }
 }

@@ -6,6 +6,9 @@ internal sealed class PosixOpen(PosixVolume volume, FileDescriptor fd, AccessMas
     bool isDirectory) : FsaOpen(volume, grantedAccess, shareAccess, isDirectory)
 {
     public FileDescriptor Fd { get; } = fd;
+
+    /// <summary>Data was written through this open: its close reports the change ([MS-FSA] 2.1.4.1).</summary>
+    public bool Written { get; set; }
 }
 
 /// <summary>A listing of a directory open (<see cref="FsaEnumeration"/>): "." and ".." first, then the names

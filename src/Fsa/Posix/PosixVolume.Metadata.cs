@@ -143,11 +143,13 @@ public sealed partial class PosixVolume
             if (Libc.Futimens(o.Fd, times) != 0) return ErrnoMap.ToStatus(FsOperation.SetTimes, Libc.Errno);
         }
         // The change time is the inode's ctime, which Linux does not let anybody set.
-        if (attributes == 0 && creationTime <= 0) return NtStatus.Success;
+        if (attributes == 0 && creationTime <= 0)
+            return ReportBasicInfo(o, NtStatus.Success, creationTime, lastAccessTime, lastWriteTime, attributes);
         var current = ToMetadata(st, ReadDos(o.Fd));
         errno = WriteDos(o.Fd, o.IsDirectory, attributes != 0 ? attributes : current.Attributes,
             creationTime > 0 ? creationTime : current.CreationTime);
-        return errno == 0 ? NtStatus.Success : ErrnoMap.ToStatus(FsOperation.SetTimes, errno);
+        return ReportBasicInfo(o, errno == 0 ? NtStatus.Success : ErrnoMap.ToStatus(FsOperation.SetTimes, errno),
+            creationTime, lastAccessTime, lastWriteTime, attributes);
     }
 
     private static Libc.Timespec ToTimespec(long fileTime)
@@ -217,7 +219,7 @@ public sealed partial class PosixVolume
     {
         var o = (PosixOpen)open;
         if ((o.GrantedAccess & AccessMask.WriteEa) == 0) return NtStatus.AccessDenied;
-        return ApplyEas(o, eas);
+        return ReportModified(o, Notify.NotifyFilter.Ea, ApplyEas(o, eas));
     }
 
     /// <summary>Sets <paramref name="eas"/> on the file without an access check (a CREATE's EA buffer). An EA whose

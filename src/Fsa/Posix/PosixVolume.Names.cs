@@ -80,6 +80,7 @@ public sealed partial class PosixVolume
             }
         }
         ShareModes.Rename(o, PathResolver.Join(target.Parent, leaf));
+        ReportRenamed(source, o.Node!.Path, o.IsDirectory);
         return NtStatus.Success;
     }
 

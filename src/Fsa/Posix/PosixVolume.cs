@@ -26,6 +26,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
 
     public string RootPath { get; }
     public ShareModeTable ShareModes { get; } = new();
+    public Locks.ByteRangeLocks ByteRangeLocks { get; } = new();
     public FsVolumeInfo VolumeInfo { get; }
 
     /// <summary>Opens the volume rooted at <paramref name="rootPath"/> (an existing directory).
@@ -164,6 +165,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
             }
         }
         open = posixOpen;
+        ReportOpened(posixOpen, action);
         return NtStatus.Success;
     }
 
@@ -194,23 +196,31 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
     public NtStatus Close(FsaOpen open)
     {
         var o = (PosixOpen)open;
+        ByteRangeLocks.ReleaseAll(o);
+        ReportWritten(o);
         bool delete = ShareModes.Remove(o, out string path);
         if (delete && o.StreamName is not null)
         {
             var deleted = DeleteStream(o);
             o.Fd.Dispose();
+            if (deleted == NtStatus.Success) ReportRemoved(path, o);
             return deleted;
         }
         // The last name of the file is going: its depot streams go with it.
         if (delete && path.Length != 0 && PathResolver.StatFd(o.Fd, out var st) == 0 && st.Nlink <= 1) DeleteDepot(st);
         o.Fd.Dispose();
+        if (!delete && o.IsDirectory && o.DeletePending) ChangeNotifier.ReportDeletePending(o);
         if (!delete || path.Length == 0) return NtStatus.Success;
         var (parent, leaf) = PathResolver.Split(path);
         int errno = _paths.Open(parent, Libc.O_PATH | Libc.O_DIRECTORY, 0, out var dir);
         if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Delete, errno);
         using (dir)
-            return Libc.Unlinkat(dir!, leaf, o.IsDirectory ? Libc.AT_REMOVEDIR : 0) == 0
-                ? NtStatus.Success : ErrnoMap.ToStatus(FsOperation.Delete, Libc.Errno);
+        {
+            if (Libc.Unlinkat(dir!, leaf, o.IsDirectory ? Libc.AT_REMOVEDIR : 0) != 0)
+                return ErrnoMap.ToStatus(FsOperation.Delete, Libc.Errno);
+        }
+        ReportRemoved(path, o);
+        return NtStatus.Success;
     }
 
     public unsafe NtStatus Read(FsaOpen open, long offset, Span<byte> destination, out int bytesRead)
@@ -220,6 +230,8 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         if (o.IsDirectory) return NtStatus.InvalidDeviceRequest;
         if ((o.GrantedAccess & (AccessMask.ReadData | AccessMask.Execute)) == 0) return NtStatus.AccessDenied;
         if (offset < 0) return NtStatus.InvalidParameter;
+        var lockStatus = Locks.ByteRangeLocks.CheckRead(o, offset, destination.Length);
+        if (lockStatus != NtStatus.Success) return lockStatus;
         if (o.StreamName is not null) return ReadFromStream(o, offset, destination, out bytesRead);
         fixed (byte* p = destination)
         {
@@ -242,6 +254,8 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         if (o.IsDirectory) return NtStatus.InvalidDeviceRequest;
         if ((o.GrantedAccess & (AccessMask.WriteData | AccessMask.AppendData)) == 0) return NtStatus.AccessDenied;
         if (offset < 0) return NtStatus.InvalidParameter;
+        var lockStatus = Locks.ByteRangeLocks.CheckWrite(o, offset, data.Length);
+        if (lockStatus != NtStatus.Success) return lockStatus;
         if (o.StreamName is not null) return WriteToStream(o, offset, data, out bytesWritten);
         fixed (byte* p = data)
         {
@@ -253,6 +267,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
             }
         }
         KeepFrozenTimes(o, written: true);
+        o.Written = true;
         if (writeThrough && Libc.Fdatasync(o.Fd) != 0) return ErrnoMap.ToStatus(FsOperation.Flush, Libc.Errno);
         return NtStatus.Success;
     }
@@ -273,7 +288,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         if (o.StreamName is not null) return SetStreamSize(o, endOfFile);
         if (Libc.Ftruncate(o.Fd, endOfFile) != 0) return ErrnoMap.ToStatus(FsOperation.Truncate, Libc.Errno);
         KeepFrozenTimes(o, written: true);
-        return NtStatus.Success;
+        return ReportModified(o, Notify.NotifyFilter.Size | Notify.NotifyFilter.LastWrite);
     }
 
     public NtStatus SetAllocationSize(FsaOpen open, long allocationSize)
