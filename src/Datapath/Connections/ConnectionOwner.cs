@@ -19,6 +19,9 @@ public sealed class ConnectionOwner(ITransportConnection transport, Smb2Dispatch
     // One request or completion at a time: the receive loop and out-of-band completions both take it.
     private readonly SemaphoreSlim _gate = new(1, 1);
 
+    // Set (under the gate) when the connection has been cleaned up: work posted afterwards is dropped.
+    private volatile bool _stopped;
+
     public Smb2Connection Connection => _connection;
 
     public async Task RunAsync(CancellationToken serverStopping)
@@ -109,7 +112,17 @@ public sealed class ConnectionOwner(ITransportConnection transport, Smb2Dispatch
         finally
         {
             if (!authenticated) unauthenticated?.Leave();
-            Cleanup(dispatcher.Sessions);
+            // Under the gate, and after it no posted work touches the connection any more.
+            await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                _stopped = true;
+                Cleanup(dispatcher.Sessions);
+            }
+            finally
+            {
+                _gate.Release();
+            }
             ArrayPool<byte>.Shared.Return(buffer);
             await transport.DisposeAsync().ConfigureAwait(false);
         }
@@ -137,7 +150,11 @@ public sealed class ConnectionOwner(ITransportConnection transport, Smb2Dispatch
     {
         try
         {
-            await RunAsOwnerAsync(work, cancellationToken).ConfigureAwait(false);
+            if (_stopped) return;
+            await RunAsOwnerAsync(connection =>
+            {
+                if (!_stopped) work(connection);
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException
             or IOException)
