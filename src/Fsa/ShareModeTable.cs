@@ -20,6 +20,10 @@ public sealed class FileNode(FileKey key, string path)
     public bool DeletePending { get; internal set; }
 
     internal List<FsaOpen> Opens { get; } = new(1);
+
+    /// <summary>The file's security descriptor as last read or set through one of its opens (null: not read yet);
+    /// replaced whole, so readers on other connections see the old or the new one.</summary>
+    internal Protocol.Security.Descriptors.SecurityDescriptor? Descriptor { get; set; }
 }
 
 /// <summary>
