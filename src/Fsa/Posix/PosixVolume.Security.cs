@@ -23,8 +23,8 @@ public sealed partial class PosixVolume
     private const byte FormatVersion = 1, InlineKind = 0, DepotKind = 1;
     private const int StoredHeader = 8;
 
-    /// <summary>The largest descriptor kept in the xattr; larger ones go to the side directory.</summary>
-    public int DescriptorInlineLimit { get; init; } = 2048;
+    /// <summary>The largest descriptor kept in the xattr; larger ones go to the side directory. Set before use.</summary>
+    public int DescriptorInlineLimit { get; set; } = 2048;
 
     /// <summary>[MS-FSA] 2.1.5.13 Query Security Information: the file's descriptor (stored, or made from its mode).</summary>
     public NtStatus QuerySecurity(FsaOpen open, out SecurityDescriptor descriptor)
@@ -75,9 +75,16 @@ public sealed partial class PosixVolume
         }
         if ((securityInformation & dacl) != 0)
         {
+            // smb2.acls INHERITFLAGS, as Windows: PROTECTED is kept; AUTO_INHERITED only when the caller also sets
+            // AUTO_INHERIT_REQ, which itself is never stored.
             const SecurityDescriptorControl daclBits = SecurityDescriptorControl.DaclProtected
-                | SecurityDescriptorControl.DaclAutoInherited | SecurityDescriptorControl.DaclDefaulted;
-            control = (control & ~daclBits) | (update.Control & daclBits) | SecurityDescriptorControl.DaclPresent;
+                | SecurityDescriptorControl.DaclAutoInherited | SecurityDescriptorControl.DaclDefaulted
+                | SecurityDescriptorControl.DaclComputedInheritanceRequired;
+            var requested = update.Control & (SecurityDescriptorControl.DaclProtected | SecurityDescriptorControl.DaclDefaulted);
+            if ((update.Control & (SecurityDescriptorControl.DaclAutoInherited | SecurityDescriptorControl.DaclComputedInheritanceRequired))
+                == (SecurityDescriptorControl.DaclAutoInherited | SecurityDescriptorControl.DaclComputedInheritanceRequired))
+                requested |= SecurityDescriptorControl.DaclAutoInherited;
+            control = (control & ~daclBits) | requested | SecurityDescriptorControl.DaclPresent;
             newDacl = update.DaclPresent && update.Dacl is not null ? DescriptorInheritance.MapGenericRights(update.Dacl) : null;
         }
         if ((securityInformation & sacl) != 0)
@@ -217,6 +224,11 @@ public sealed partial class PosixVolume
         }
         maximal = allowed;
         if ((desired & ~allowed) != 0) return NtStatus.AccessDenied;
+        // Overwriting or superseding replaces the data: the DACL must allow writing it, whatever was asked for
+        // (smb2.acls OVERWRITE_READ_ONLY_FILE, as Samba and Windows).
+        if (request.Disposition is CreateDisposition.Overwrite or CreateDisposition.OverwriteIf or CreateDisposition.Supersede
+            && (allowed & AccessMask.WriteData) == 0)
+            return NtStatus.AccessDenied;
         granted &= allowed | desired;
         return NtStatus.Success;
     }

@@ -32,14 +32,22 @@ public static class DescriptorInheritance
         }
         else if (parent is { DaclPresent: true, Dacl: { } parentDacl })
         {
-            var inherited = InheritedAces(parentDacl, isContainer, owner, group);
+            // 2.5.3.4.1: the child is marked auto-inherited, and its inherited ACEs INHERITED_ACE, when its parent is
+            // (smb2.acls INHERITFLAGS: Windows sets neither under a parent that is not).
+            bool autoInherited = (parent.Control & SecurityDescriptorControl.DaclAutoInherited) != 0;
+            var inherited = InheritedAces(parentDacl, isContainer, owner, group, autoInherited);
+            control |= SecurityDescriptorControl.DaclPresent;
             if (inherited.Count > 0)
             {
-                control |= SecurityDescriptorControl.DaclPresent;
-                // 2.5.3.4.1: the child is marked auto-inherited when its parent is.
-                if ((parent.Control & SecurityDescriptorControl.DaclAutoInherited) != 0)
-                    control |= SecurityDescriptorControl.DaclAutoInherited;
+                if (autoInherited) control |= SecurityDescriptorControl.DaclAutoInherited;
                 dacl = new Acl(inherited);
+            }
+            else
+            {
+                // Nothing to inherit: Windows gives the token's default DACL, full control to the owner and SYSTEM.
+                dacl = new Acl([
+                    new Ace(AceType.AccessAllowed, AceFlags.None, (uint)AccessMask.FileAllAccess, owner),
+                    new Ace(AceType.AccessAllowed, AceFlags.None, (uint)AccessMask.FileAllAccess, Sid.LocalSystem)]);
             }
         }
         if (dacl is null && (control & SecurityDescriptorControl.DaclPresent) == 0 && creator is null) return null;
@@ -49,8 +57,9 @@ public static class DescriptorInheritance
     }
 
     /// <summary>2.5.3.4.2 ComputeACL with the parent's ACL: the ACEs a child of that kind inherits, in order.</summary>
-    public static List<Ace> InheritedAces(Acl parentAcl, bool isContainer, Sid owner, Sid group)
+    public static List<Ace> InheritedAces(Acl parentAcl, bool isContainer, Sid owner, Sid group, bool autoInherited)
     {
+        var inheritedFlag = autoInherited ? AceFlags.Inherited : AceFlags.None;
         var result = new List<Ace>();
         foreach (var ace in parentAcl.Aces)
         {
@@ -61,12 +70,12 @@ public static class DescriptorInheritance
             if (!isContainer)
             {
                 if (!objectInherit) continue;
-                result.Add(Effective(ace, owner, group));
+                result.Add(Effective(ace, owner, group, inheritedFlag));
                 continue;
             }
             if (containerInherit)
             {
-                var effective = Effective(ace, owner, group);
+                var effective = Effective(ace, owner, group, inheritedFlag);
                 if (noPropagate)
                 {
                     result.Add(effective);
@@ -74,7 +83,7 @@ public static class DescriptorInheritance
                 }
                 // Still inheritable: when the effective copy differs (a CREATOR SID replaced, generic rights mapped),
                 // the child keeps both; otherwise one ACE does both jobs.
-                var inheritable = ace with { Flags = (flags & ~AceFlags.InheritOnly) | AceFlags.Inherited };
+                var inheritable = ace with { Flags = (flags & ~(AceFlags.InheritOnly | AceFlags.Inherited)) | inheritedFlag };
                 if (effective.Sid.Equals(ace.Sid) && effective.Mask == ace.Mask)
                 {
                     result.Add(inheritable);
@@ -88,18 +97,18 @@ public static class DescriptorInheritance
             else if (objectInherit && !noPropagate)
             {
                 // Passed on to the files below only: inherit-only on the directory itself.
-                result.Add(ace with { Flags = flags | AceFlags.InheritOnly | AceFlags.Inherited });
+                result.Add(ace with { Flags = (flags & ~AceFlags.Inherited) | AceFlags.InheritOnly | inheritedFlag });
             }
         }
         return result;
     }
 
-    private static Ace Effective(Ace ace, Sid owner, Sid group)
+    private static Ace Effective(Ace ace, Sid owner, Sid group, AceFlags inheritedFlag)
     {
         var sid = ace.Sid.Equals(Sid.CreatorOwner) ? owner : ace.Sid.Equals(Sid.CreatorGroup) ? group : ace.Sid;
         return ace with
         {
-            Flags = (ace.Flags & ~AceFlags.InheritanceFlags) | AceFlags.Inherited,
+            Flags = (ace.Flags & ~(AceFlags.InheritanceFlags | AceFlags.Inherited)) | inheritedFlag,
             Mask = (uint)AccessMasks.MapGeneric((AccessMask)ace.Mask),
             Sid = sid,
         };
