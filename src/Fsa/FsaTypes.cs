@@ -126,6 +126,10 @@ public readonly record struct FsaOpenRequest(
     /// <summary>The descriptor to give a file this open creates ([MS-SMB2] 2.2.13.2.2 SMB2_CREATE_SD_BUFFER); null
     /// for the inherited one.</summary>
     public Protocol.Security.Descriptors.SecurityDescriptor? SecurityDescriptor { get; init; }
+
+    /// <summary>The caller will report <see cref="FsaOpen.MaximalAccess"/> (an MxAc context): the rights the parent
+    /// directory lends (DELETE, READ_ATTRIBUTES) are looked up even when the open does not ask for them.</summary>
+    public bool QueryMaximalAccess { get; init; }
 }
 
 /// <summary>

@@ -215,7 +215,7 @@ public sealed partial class PosixVolume
         bool wantMaximum = (request.DesiredAccess & AccessMask.MaximumAllowed) != 0;
         var desired = AccessMasks.MapGeneric(request.DesiredAccess) & ~AccessMask.MaximumAllowed;
         const AccessMask fromParent = AccessMask.Delete | AccessMask.ReadAttributes;
-        var missing = (wantMaximum ? fromParent : desired) & fromParent & ~allowed;
+        var missing = (wantMaximum || request.QueryMaximalAccess ? fromParent : desired) & fromParent & ~allowed;
         if (missing != 0 && !isRoot)
         {
             var parentAllowed = ParentAccess(parentPath, token);

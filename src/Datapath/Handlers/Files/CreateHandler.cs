@@ -64,7 +64,8 @@ internal static class CreateHandler
             return NtStatus.InvalidSecurityDescr; // [MS-SMB2] 2.2.13.2.2 SMB2_CREATE_SD_BUFFER: a self-relative descriptor
         var fsaRequest = new FsaOpenRequest(create.Name, desired, (FileShareAccess)create.ShareAccess,
             (CreateDisposition)create.CreateDisposition, options, (FileAttributeFlags)create.FileAttributes)
-        { ReadOnly = tree.ReadOnly, ExtendedAttributes = eas, Token = tree.AccessToken, SecurityDescriptor = secD };
+        { ReadOnly = tree.ReadOnly, ExtendedAttributes = eas, Token = tree.AccessToken, SecurityDescriptor = secD,
+          QueryMaximalAccess = requested.TryFind("MxAc"u8, out _) };
         var volume = tree.Volume;
         fsaRequest = fsaRequest with { FileMode = tree.FileCreateMode, DirectoryMode = tree.DirectoryCreateMode };
         if (volume is null) return NtStatus.ObjectPathNotFound; // the share's directory could not be opened
