@@ -108,11 +108,12 @@ public sealed partial class PosixVolume
     internal SecurityDescriptor LoadDescriptor(SafeHandle fd, in Libc.Statx st, out bool stored)
     {
         stored = false;
-        var synthesized = PosixDescriptor.FromMode(st.Uid, st.Gid, st.Mode & 0xFFFu, st.IsDirectory);
-        if (Xattrs.Get(fd, NtAclXattr, out var value) != 0 || value is null) return synthesized;
-        if (!TryDecodeStored(value, st, out var descriptor)) return synthesized;
+        if (Xattrs.Get(fd, NtAclXattr, out var value) != 0 || value is null
+            || !TryDecodeStored(value, st, out var descriptor))
+            return PosixDescriptor.FromMode(st.Uid, st.Gid, st.Mode & 0xFFFu, st.IsDirectory);
         stored = true;
         if (descriptor.DaclPresent) return descriptor;
+        var synthesized = PosixDescriptor.FromMode(st.Uid, st.Gid, st.Mode & 0xFFFu, st.IsDirectory);
         return descriptor with
         {
             Control = descriptor.Control | SecurityDescriptorControl.DaclPresent,
