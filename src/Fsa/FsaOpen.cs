@@ -40,6 +40,10 @@ public abstract class FsaOpen(IFsaVolume volume, AccessMask grantedAccess, FileS
     /// (Open.NextEaIndex; 0 after a restart).</summary>
     public int NextEaIndex { get; set; }
 
+    /// <summary>The most the opener could have been granted ([MS-SMB2] 2.2.14.2.5 MxAc), from the access check at
+    /// open; FILE_ALL_ACCESS where no DACL check ran.</summary>
+    public AccessMask MaximalAccess { get; internal set; } = AccessMask.FileAllAccess;
+
     internal FileNode? Node { get; set; }
 
     public FileKey Key => Node!.Key;

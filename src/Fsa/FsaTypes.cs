@@ -118,6 +118,18 @@ public readonly record struct FsaOpenRequest(
     /// <summary>Extended attributes to give a file this open creates, overwrites or supersedes ([MS-SMB2] 2.2.13.2.1
     /// SMB2_CREATE_EA_BUFFER); null for none.</summary>
     public IReadOnlyList<FsaEa>? ExtendedAttributes { get; init; }
+
+    /// <summary>Who opens: the DACL checks of [MS-FSA] 2.1.5.1 run against it. Null skips them (only the kernel's
+    /// permission checks apply).</summary>
+    public Security.AccessToken? Token { get; init; }
+
+    /// <summary>The descriptor to give a file this open creates ([MS-SMB2] 2.2.13.2.2 SMB2_CREATE_SD_BUFFER); null
+    /// for the inherited one.</summary>
+    public Protocol.Security.Descriptors.SecurityDescriptor? SecurityDescriptor { get; init; }
+
+    /// <summary>The caller will report <see cref="FsaOpen.MaximalAccess"/> (an MxAc context): the rights the parent
+    /// directory lends (DELETE, READ_ATTRIBUTES) are looked up even when the open does not ask for them.</summary>
+    public bool QueryMaximalAccess { get; init; }
 }
 
 /// <summary>

@@ -58,6 +58,14 @@ public interface IFsaVolume
     /// </summary>
     NtStatus StartEnumeration(FsaOpen directory, string pattern);
 
+    /// <summary>[MS-FSA] 2.1.5.13 Server Requests a Query of Security Information: the file's whole descriptor (the
+    /// caller selects the parts and checks the open's access).</summary>
+    NtStatus QuerySecurity(FsaOpen open, out Protocol.Security.Descriptors.SecurityDescriptor descriptor);
+
+    /// <summary>[MS-FSA] 2.1.5.16 Server Requests Setting of Security Information.</summary>
+    NtStatus SetSecurity(FsaOpen open, uint securityInformation, Protocol.Security.Descriptors.SecurityDescriptor descriptor,
+        Security.AccessToken? token);
+
     NtStatus QuerySize(out FsSizeInfo info);
 
     /// <summary>[MS-FSA] 2.1.5.7/2.1.5.8 byte-range locks of the volume's files.</summary>

@@ -24,6 +24,10 @@ public sealed class FileNode(FileKey key, string path)
     /// <summary>[MS-FSA] 2.1.1.4 File.LockList: the byte-range locks and waiting lock requests; null until the first
     /// lock, so I/O on a file nobody locked checks one field.</summary>
     internal Locks.FileLocks? Locks;
+
+    /// <summary>The file's security descriptor as last read or set through one of its opens (null: not read yet);
+    /// replaced whole, so readers on other connections see the old or the new one.</summary>
+    internal Protocol.Security.Descriptors.SecurityDescriptor? Descriptor { get; set; }
 }
 
 /// <summary>

@@ -133,6 +133,11 @@ public sealed class TreeConnect(uint treeId, Smb2Session session, string shareNa
     public uint? FileCreateMode { get; set; }
     public uint? DirectoryCreateMode { get; set; }
 
+    /// <summary>Who the file calls on this tree run as, for the NT ACL checks: the token of <see cref="UnixIdentity"/>
+    /// (the server's own where it does not switch). Built at first use; the identity is fixed by then.</summary>
+    public Fsa.Security.AccessToken AccessToken => _accessToken ??= Identity.AccessTokens.For(UnixIdentity, Session.IsAnonymous);
+    private Fsa.Security.AccessToken? _accessToken;
+
     public void AddOpen(Open open) => _opens.Add(open.FileId.Volatile, open);
     public bool TryGetOpen(ulong volatileId, out Open open) => _opens.TryGetValue(volatileId, out open!);
     public bool RemoveOpen(ulong volatileId, out Open open) => _opens.Remove(volatileId, out open!);

@@ -49,6 +49,8 @@ internal static unsafe partial class Libc
         [FieldOffset(0)] public uint Mask;
         [FieldOffset(4)] public uint BlockSize;
         [FieldOffset(16)] public uint Nlink;
+        [FieldOffset(20)] public uint Uid;
+        [FieldOffset(24)] public uint Gid;
         [FieldOffset(28)] public ushort Mode;
         [FieldOffset(32)] public ulong Ino;
         [FieldOffset(40)] public ulong Size;

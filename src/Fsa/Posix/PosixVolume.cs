@@ -76,6 +76,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
 
         FileDescriptor? fd;
         bool truncate = false;
+        Protocol.Security.Descriptors.SecurityDescriptor? newDescriptor = null;
         if (target.Exists)
         {
             bool isDirectory = target.Stat.IsDirectory;
@@ -90,6 +91,12 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
                 : (truncate || (granted & (AccessMask.WriteData | AccessMask.AppendData)) != 0 ? Libc.O_RDWR : Libc.O_RDONLY)
                   | Libc.O_NONBLOCK;
             int errno = _paths.Open(target.Path, flags, 0, out fd);
+            if (errno == Libc.EACCES && IsMaximumWithoutWrite(request, flags, truncate))
+            {
+                // MAXIMUM_ALLOWED takes what the mode gives: read-only when writing is refused.
+                errno = _paths.Open(target.Path, (flags & ~Libc.O_RDWR) | Libc.O_RDONLY, 0, out fd);
+                granted &= ~(AccessMask.WriteData | AccessMask.AppendData);
+            }
             if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Open, errno);
             action = disposition == CreateDisposition.Supersede ? CreateAction.Superseded
                 : truncate ? CreateAction.Overwritten : CreateAction.Opened;
@@ -98,6 +105,11 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         {
             if (disposition is CreateDisposition.Open or CreateDisposition.Overwrite) return NtStatus.ObjectNameNotFound;
             if (request.ReadOnly) return NtStatus.AccessDenied;
+            if (request.Token is not null)
+            {
+                status = CheckCreateAccess(request, target.Parent, wantDirectory, out newDescriptor);
+                if (status != NtStatus.Success) return status;
+            }
             int errno;
             if (wantDirectory)
             {
@@ -125,6 +137,16 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
             fd!.Dispose();
             return statErrno != 0 ? ErrnoMap.ToStatus(FsOperation.Open, statErrno) : NtStatus.AccessDenied;
         }
+        var maximal = AccessMask.FileAllAccess;
+        if (action != CreateAction.Created && request.Token is not null)
+        {
+            status = CheckExistingAccess(request, fd!, st, target.Parent, target.Path.Length == 0, ref granted, out maximal);
+            if (status != NtStatus.Success)
+            {
+                fd!.Dispose();
+                return status;
+            }
+        }
         if (action != CreateAction.Created)
         {
             status = CheckExistingAttributes(fd!, st, request, truncate, ref granted);
@@ -134,7 +156,8 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
                 return status;
             }
         }
-        var posixOpen = new PosixOpen(this, fd!, granted, request.ShareAccess, st.IsDirectory) { DeleteOnClose = deleteOnClose };
+        var posixOpen = new PosixOpen(this, fd!, granted, request.ShareAccess, st.IsDirectory)
+            { DeleteOnClose = deleteOnClose, MaximalAccess = maximal };
         status = ShareModes.TryAdd(st.Key, target.Path, posixOpen);
         if (status != NtStatus.Success)
         {
@@ -154,6 +177,11 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
             var requested = request.Attributes;
             if (truncate) WriteDos(fd!, false, requested | FileAttributeFlags.Archive, ToMetadata(st, ReadDos(fd!)).CreationTime);
             else InitializeDos(fd!, st, requested);
+            if (newDescriptor is not null && (status = StoreNewDescriptor(posixOpen, newDescriptor)) != NtStatus.Success)
+            {
+                Close(posixOpen);
+                return status;
+            }
             if (request.ExtendedAttributes is { Count: > 0 } eas)
             {
                 status = ApplyEas(posixOpen, eas);
@@ -207,7 +235,11 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
             return deleted;
         }
         // The last name of the file is going: its depot streams go with it.
-        if (delete && path.Length != 0 && PathResolver.StatFd(o.Fd, out var st) == 0 && st.Nlink <= 1) DeleteDepot(st);
+        if (delete && path.Length != 0 && PathResolver.StatFd(o.Fd, out var st) == 0 && st.Nlink <= 1)
+        {
+            DeleteDepot(st);
+            RemoveAclDepot(st);
+        }
         o.Fd.Dispose();
         if (!delete && o.IsDirectory && o.DeletePending) ChangeNotifier.ReportDeletePending(o);
         if (!delete || path.Length == 0) return NtStatus.Success;

@@ -10,8 +10,9 @@ namespace FastSmb.Datapath.Handlers.Files;
 /// <summary>
 /// [MS-SMB2] 3.3.5.9 SMB2 CREATE on a disk share: the FSA opens or creates the file (with the EAs of an ExtA
 /// context); the response carries its metadata and answers the MxAc (maximal access) and QFid (on-disk id) create
-/// contexts; AlSi sets the allocation of a file it creates or overwrites, TWrp finds no previous version. Other
-/// contexts (leases, durable handles, security descriptors) are ignored for now: no oplock or lease is ever granted.
+/// contexts from the file's DACL check; AlSi sets the allocation of a file it creates or overwrites, SecD gives a new
+/// file its descriptor, TWrp finds no previous version. Other contexts (leases, durable handles) are ignored for
+/// now: no oplock or lease is ever granted.
 /// Files are created as the server's user until identity mapping applies the session user's. Stateless.
 /// </summary>
 internal static class CreateHandler
@@ -57,9 +58,14 @@ internal static class CreateHandler
             var eaStatus = FileEas.Parse(extA, out eas);
             if (eaStatus != NtStatus.Success) return eaStatus;
         }
+        Protocol.Security.Descriptors.SecurityDescriptor? secD = null;
+        if (requested.TryFind("SecD"u8, out var sdBuffer)
+            && !Protocol.Security.Descriptors.SecurityDescriptor.TryParse(sdBuffer, out secD))
+            return NtStatus.InvalidSecurityDescr; // [MS-SMB2] 2.2.13.2.2 SMB2_CREATE_SD_BUFFER: a self-relative descriptor
         var fsaRequest = new FsaOpenRequest(create.Name, desired, (FileShareAccess)create.ShareAccess,
             (CreateDisposition)create.CreateDisposition, options, (FileAttributeFlags)create.FileAttributes)
-        { ReadOnly = tree.ReadOnly, ExtendedAttributes = eas };
+        { ReadOnly = tree.ReadOnly, ExtendedAttributes = eas, Token = tree.AccessToken, SecurityDescriptor = secD,
+          QueryMaximalAccess = requested.TryFind("MxAc"u8, out _) };
         var volume = tree.Volume;
         fsaRequest = fsaRequest with { FileMode = tree.FileCreateMode, DirectoryMode = tree.DirectoryCreateMode };
         if (volume is null) return NtStatus.ObjectPathNotFound; // the share's directory could not be opened
@@ -88,7 +94,8 @@ internal static class CreateHandler
             // [MS-SMB2] 2.2.14.2.5: QueryStatus, then MaximalAccess.
             var data = contexts.Add("MxAc"u8, 8);
             BinaryPrimitives.WriteUInt32LittleEndian(data, (uint)NtStatus.Success);
-            BinaryPrimitives.WriteUInt32LittleEndian(data[4..], tree.MaximalAccess);
+            // The file's DACL evaluation at open, within what the share allows.
+            BinaryPrimitives.WriteUInt32LittleEndian(data[4..], tree.MaximalAccess & (uint)file.MaximalAccess);
         }
         if (requested.TryFind("QFid"u8, out _))
         {

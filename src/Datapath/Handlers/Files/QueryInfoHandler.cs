@@ -12,7 +12,7 @@ namespace FastSmb.Datapath.Handlers.Files;
 
 /// <summary>
 /// [MS-SMB2] 3.3.5.20 SMB2 QUERY_INFO on a file or directory: the [MS-FSCC] 2.4 file classes from the FSA's
-/// metadata, the 2.5 file system classes from the volume, and a minimal security descriptor. Data that does not
+/// metadata, the 2.5 file system classes from the volume, and the file's security descriptor (FileSecurity). Data that does not
 /// fit is STATUS_INFO_LENGTH_MISMATCH (fixed part), STATUS_BUFFER_OVERFLOW (a name cut short) or, for a security
 /// descriptor, STATUS_BUFFER_TOO_SMALL with the size needed. Stateless.
 /// </summary>
@@ -47,19 +47,8 @@ internal static class QueryInfoHandler
                 status = QueryFileSystem(file.Volume, (FsInformationClass)query.FileInfoClass, dest, out written);
                 break;
             case Smb2InfoType.Security:
-                if ((file.GrantedAccess & AccessMask.ReadControl) == 0) return NtStatus.AccessDenied;
-                int needed = SecurityDescriptorWriter.SizeOf(query.AdditionalInformation);
-                if (needed > capacity)
-                {
-                    // [MS-SMB2] 3.3.5.20.3: the error response's ErrorData is the size the descriptor needs.
-                    var error = response.GetBodySpan(16);
-                    Span<byte> size = stackalloc byte[4];
-                    BinaryPrimitives.WriteUInt32LittleEndian(size, (uint)needed);
-                    response.Advance(ErrorResponse.Write(error, size));
-                    return NtStatus.BufferTooSmall;
-                }
-                written = SecurityDescriptorWriter.Write(dest, query.AdditionalInformation);
-                status = NtStatus.Success;
+                status = FileSecurity.Query(file, query.AdditionalInformation, dest, response, out written);
+                if (status == NtStatus.BufferTooSmall) return status;
                 break;
             default:
                 return NtStatus.NotSupported;

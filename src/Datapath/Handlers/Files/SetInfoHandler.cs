@@ -8,8 +8,8 @@ namespace FastSmb.Datapath.Handlers.Files;
 
 /// <summary>
 /// [MS-SMB2] 3.3.5.21 SMB2 SET_INFO on a file or directory: basic information (times), end of file, allocation,
-/// disposition (and its Ex form's delete bit), rename with or without replace, position, mode and full EA information. Hard links,
-/// file system and security information are not supported yet. Stateless.
+/// disposition (and its Ex form's delete bit), rename with or without replace, position, mode and full EA information. Security information through
+/// FileSecurity. Hard links and file system information are not supported yet. Stateless.
 /// </summary>
 internal static class SetInfoHandler
 {
@@ -21,6 +21,7 @@ internal static class SetInfoHandler
         status = set.InfoType switch
         {
             Smb2InfoType.File => SetFile(file, (FileInformationClass)set.FileInfoClass, set.Buffer),
+            Smb2InfoType.Security => FileSecurity.Set(request.Tree!, file, set.AdditionalInformation, set.Buffer),
             _ => NtStatus.NotSupported,
         };
         if (status != NtStatus.Success) return status;
