@@ -14,7 +14,7 @@ namespace FastSmb.Client.Smb2;
 /// requests signed once a session has a key, SMB 3.1.1 negotiate contexts and preauth integrity, SMB 3.x
 /// encryption. Tests, benchmarks and admin tools build on it; it shares every codec with the server. Not thread-safe.
 /// </summary>
-public sealed class Smb2ClientConnection(Stream stream) : IAsyncDisposable
+public sealed partial class Smb2ClientConnection(Stream stream) : IAsyncDisposable
 {
     private readonly byte[] _lengthPrefix = new byte[4];
     private ulong _nextMessageId;
@@ -265,6 +265,7 @@ public sealed class Smb2ClientConnection(Stream stream) : IAsyncDisposable
         _encryptor = _decryptor = null;
         var keys = Smb2SessionKeys.Derive(Dialect, gssKey, Dialect == Smb2Dialect.Smb311 ? SessionPreauth.Value : default,
             NegotiatedSigningAlgorithm, CipherId);
+        _sessionKeys = keys;
         SigningKey = keys.SigningKey;
         SigningAlgorithm = keys.SigningAlgorithm;
         // The client encrypts what goes to the server and decrypts what comes from it.
