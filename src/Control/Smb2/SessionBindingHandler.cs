@@ -19,6 +19,9 @@ namespace FastSmb.Control.Smb2;
 /// </summary>
 public sealed class SessionBindingHandler(ISecurityContextFactory security, IControlLog log)
 {
+    /// <summary>Channels per session, as Windows Server 2012 R2 and later.</summary>
+    public const int MaxChannels = 32;
+
     public NtStatus Handle(ref Smb2Request request, in SessionSetupRequest setup, ResponseBuffer response)
     {
         var connection = request.Connection;
@@ -59,6 +62,8 @@ public sealed class SessionBindingHandler(ISecurityContextFactory security, ICon
         {
             // "If Session.IsAnonymous or Session.IsGuest is TRUE, ... STATUS_NOT_SUPPORTED": no key to sign with.
             if (session.IsAnonymous || session.IsGuest) return NtStatus.NotSupported;
+            // Windows Server binds at most 32 channels to a session and refuses the 33rd (smb2.multichannel.num_channels).
+            if (session.Channels.Count >= MaxChannels) return NtStatus.InsufficientResources;
             channel = session.AddChannel(connection);
             connection.AddSession(session);
             // 3.1.1: the binding's own hash, from the binding connection's (Connection.PreauthSessionTable).

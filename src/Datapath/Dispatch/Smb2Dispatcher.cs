@@ -335,6 +335,8 @@ public sealed partial class Smb2Dispatcher
             if (tree.EncryptData && connection.EncryptedBy is null)
                 return NtStatus.AccessDenied;
             request.Tree = tree;
+            var sequence = CheckChannelSequence(ref request, command);
+            if (sequence != NtStatus.Success) return sequence;
         }
         return Invoke(ref request, command, response);
     }

@@ -9,7 +9,7 @@ namespace FastSmb.Datapath.Sessions;
 /// on a disk share (<see cref="File"/>, an FSA open) — exactly one of the two, as the tree connect's type decides.
 /// Owned by its tree connect's connection owner.
 /// </summary>
-public sealed class Open : IDisposable
+public sealed partial class Open : IDisposable
 {
     private static long s_nextVolatileId;
 

@@ -163,6 +163,31 @@ public class MultichannelTests
     }
 
     [Test]
+    public async Task ChannelSequence_OlderOnModifyingRequest_FileNotAvailable()
+    {
+        await using var server = TestServer.Start();
+        var c = await ChannelsAsync(server, Smb2Dialect.Smb302, 2);
+        var (_, tree, _) = await c[0].TreeConnectAsync(TestServer.Unc(TestServer.ShareName));
+        var (_, file, _) = await c[0].CreateAsync(tree, "seq.bin", FileClient.Create);
+
+        // Channel 0 "failed": the client bumps ChannelSequence and goes on on channel 1 (3.2.4.1.8).
+        c[1].ChannelSequence = 1;
+        Assert.That(await c[1].WriteAsync(tree, file, 0, "new"u8.ToArray()), Is.EqualTo(NtStatus.Success));
+        // A write still carrying the old sequence (a late arrival from the dead channel) must not land.
+        Assert.That(await c[0].WriteAsync(tree, file, 0, "old"u8.ToArray()), Is.EqualTo(NtStatus.FileNotAvailable));
+        // Reads are not modifying: they go on with the old number.
+        var (rs, data) = await c[0].ReadAsync(tree, file, 0, 16);
+        Assert.That(rs, Is.EqualTo(NtStatus.Success));
+        Assert.That(data, Is.EqualTo("new"u8.ToArray()));
+        // A 16-bit wrap (0xFFFF after 1) is read as older, not as 65534 newer.
+        c[1].ChannelSequence = 0xFFFF;
+        Assert.That(await c[1].WriteAsync(tree, file, 0, "wrap"u8.ToArray()), Is.EqualTo(NtStatus.FileNotAvailable));
+        c[1].ChannelSequence = 2;
+        Assert.That(await c[1].WriteAsync(tree, file, 0, "two"u8.ToArray()), Is.EqualTo(NtStatus.Success));
+        Assert.That(await c[1].CloseAsync(tree, file), Is.EqualTo(NtStatus.Success));
+    }
+
+    [Test]
     public async Task QueryNetworkInterfaceInfo_ConfiguredInterfaces_Reported()
     {
         var global = new GlobalConfig { Interfaces = ["lo;speed=10000000000,capability=RSS,capability=RDMA,if_index=7"] };

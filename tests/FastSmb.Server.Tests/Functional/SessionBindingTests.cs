@@ -175,6 +175,24 @@ public class SessionBindingTests
     }
 
     [Test]
+    public async Task Binding_33rdChannel_InsufficientResources()
+    {
+        await using var server = TestServer.Start();
+        var guid = Guid.NewGuid();
+        var owner = server.Connect();
+        await owner.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid);
+        Assert.That(await owner.LogonAsync(TestServer.User, TestServer.Password), Is.EqualTo(NtStatus.Success));
+        for (int i = 1; i <= 32; i++)
+        {
+            var channel = server.Connect();
+            await channel.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid);
+            var expected = i < 32 ? NtStatus.Success : NtStatus.InsufficientResources;
+            Assert.That(await channel.BindAsync(owner, TestServer.User, TestServer.Password), Is.EqualTo(expected), $"channel {i + 1}");
+        }
+        await AssertUnharmedAsync(owner);
+    }
+
+    [Test]
     public async Task NonBindingSessionSetup_SessionOfAnotherConnection_UserSessionDeleted()
     {
         await using var server = TestServer.Start();
