@@ -231,6 +231,10 @@ public sealed partial class Smb2Dispatcher
         bool sign = signingKey.Length > 0 && !request.SuppressSignResponse
             && connection.EncryptedBy is null && (request.ForceSignResponse || header.IsSigned || session!.SigningRequired);
         if (sign) flags |= Smb2HeaderFlags.Signed;
+        // A signed request for a session that is not (or no longer) on this connection: Windows and Samba echo the
+        // signed flag on STATUS_USER_SESSION_DELETED without a signature (no key to sign with); clients that require
+        // signing accept that status only so, and report ACCESS_DENIED otherwise.
+        else if (status == NtStatus.UserSessionDeleted && header.IsSigned) flags |= Smb2HeaderFlags.Signed;
         Smb2Header.WriteResponse(response.CurrentMessage, command, status, charge, grant, flags, header.MessageId,
             request.ResponseTreeId, request.ResponseSessionId, processId: header.ProcessId);
         if (more)
@@ -383,7 +387,10 @@ public sealed partial class Smb2Dispatcher
             {
                 if (!Smb2Signer.Verify(header.Message, signingAlgorithm, signingKey))
                 {
-                    request.SuppressSignResponse = true;
+                    // A SESSION_SETUP signed with the wrong key (e.g. the session's instead of a bound channel's)
+                    // gets its ACCESS_DENIED signed with the right one, as Windows and Samba answer it: a client
+                    // that requires signing drops the connection on an unsigned answer.
+                    request.SuppressSignResponse = command != Smb2Command.SessionSetup;
                     return NtStatus.AccessDenied;
                 }
             }

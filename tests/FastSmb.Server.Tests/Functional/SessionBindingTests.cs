@@ -193,6 +193,55 @@ public class SessionBindingTests
     }
 
     [Test]
+    public async Task SignedRequest_SessionNotOnThisConnection_UserSessionDeletedWithSignedFlag()
+    {
+        await using var server = TestServer.Start();
+        var guid = Guid.NewGuid();
+        var owner = server.Connect();
+        await owner.NegotiateAsync([Smb2Dialect.Smb311], clientGuid: guid);
+        Assert.That(await owner.LogonAsync(TestServer.User, TestServer.Password), Is.EqualTo(NtStatus.Success));
+        var second = server.Connect();
+        await second.NegotiateAsync([Smb2Dialect.Smb311], clientGuid: guid);
+        second.BeginBinding(owner); // the session's id and key, but never bound
+
+        var response = await second.SendAsync(Smb2Command.TreeConnect,
+            b => TreeConnectRequest.Write(b, 0, TestServer.Unc("IPC$")), sign: true);
+
+        Assert.That(response.Status, Is.EqualTo(NtStatus.UserSessionDeleted));
+        // Clients that require signing accept this status only with the signed flag (there is no key to sign with).
+        Assert.That(Smb2Header.TryParse(response.Message, out var h) && h.IsSigned, Is.True);
+    }
+
+    [Test]
+    public async Task ReauthOnChannel_SignedWithSessionKey_AccessDeniedSignedWithChannelKey()
+    {
+        await using var server = TestServer.Start();
+        var guid = Guid.NewGuid();
+        var owner = server.Connect();
+        await owner.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid);
+        Assert.That(await owner.LogonAsync(TestServer.User, TestServer.Password), Is.EqualTo(NtStatus.Success));
+        var second = server.Connect();
+        await second.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid);
+        Assert.That(await second.BindAsync(owner, TestServer.User, TestServer.Password), Is.EqualTo(NtStatus.Success));
+        var channelKey = second.SigningKey;
+
+        // A non-binding SESSION_SETUP on the channel signed with the session's key instead of the channel's.
+        var message = new byte[Smb2Header.Size + 64];
+        Smb2Header.WriteRequest(message, Smb2Command.SessionSetup, 1, 1, Smb2HeaderFlags.Signed, second.NextMessageId, 0,
+            second.SessionId);
+        int body = SessionSetupRequest.Write(message.AsSpan(Smb2Header.Size), 0, 1, 0, 0, [0x60, 0x00]);
+        message = message[..(Smb2Header.Size + body)];
+        FastSmb.Protocol.Smb2.Signing.Smb2Signer.Sign(message, owner.SigningAlgorithm, owner.SigningKey);
+        await second.SendRawAsync(message);
+        var response = await second.ReceiveAsync();
+
+        Assert.That(response.Status, Is.EqualTo(NtStatus.AccessDenied));
+        Assert.That(FastSmb.Protocol.Smb2.Signing.Smb2Signer.Verify(response.Message, second.SigningAlgorithm, channelKey), Is.True,
+            "signed with the channel's key, so a client requiring signing gets the status instead of dropping the connection");
+        await AssertUnharmedAsync(owner);
+    }
+
+    [Test]
     public async Task NonBindingSessionSetup_SessionOfAnotherConnection_UserSessionDeleted()
     {
         await using var server = TestServer.Start();
