@@ -15,7 +15,11 @@ namespace FastSmb.Interop.Tests.Peers;
 [CancelAfter(120_000)]
 public class MultichannelClientTests
 {
-    private const uint GenericAll = 0x10000000, ShareAll = 7, OverwriteIf = 5, DeleteOnClose = 0x1000;
+    /// <summary>SMB2_GLOBAL_CAP_MULTI_CHANNEL: a client that wants to bind channels says so in NEGOTIATE.</summary>
+    private const uint MultiChannelCapability = (uint)Smb2GlobalCapabilities.MultiChannel;
+
+    // DELETE spelled out next to GENERIC_ALL: Samba checks a DELETE_ON_CLOSE create against the unmapped access mask.
+    private const uint GenericAll = 0x10000000 | 0x00010000, ShareAll = 7, OverwriteIf = 5, DeleteOnClose = 0x1000;
 
     private sealed class Channel(TcpClient tcp, Smb2ClientConnection smb) : IAsyncDisposable
     {
@@ -32,7 +36,7 @@ public class MultichannelClientTests
         var tcp = new TcpClient();
         await tcp.ConnectAsync(target.Host, target.Port);
         var smb = new Smb2ClientConnection(tcp.GetStream());
-        var negotiate = await smb.NegotiateAsync([dialect], clientGuid: clientGuid);
+        var negotiate = await smb.NegotiateAsync([dialect], clientGuid: clientGuid, capabilities: MultiChannelCapability);
         Assert.That(negotiate.Status, Is.EqualTo(NtStatus.Success));
         Assert.That(NegotiateResponse.TryParse(negotiate.Message, out var n) && (n.Capabilities & Smb2GlobalCapabilities.MultiChannel) != 0,
             Is.True, "the server offers multichannel");

@@ -15,6 +15,9 @@ namespace FastSmb.Server.Tests.Functional;
 [CancelAfter(60_000)]
 public class MultichannelTests
 {
+    /// <summary>SMB2_GLOBAL_CAP_MULTI_CHANNEL: a client that wants to bind channels says so in NEGOTIATE.</summary>
+    private const uint MultiChannelCapability = (uint)Smb2GlobalCapabilities.MultiChannel;
+
     /// <summary>Logs on <paramref name="count"/> connections of one client: the first creates the session, the
     /// others bind to it.</summary>
     private static async Task<Smb2ClientConnection[]> ChannelsAsync(TestServer server, Smb2Dialect dialect, int count)
@@ -24,7 +27,7 @@ public class MultichannelTests
         for (int i = 0; i < count; i++)
         {
             channels[i] = server.Connect();
-            var negotiate = await channels[i].NegotiateAsync([dialect], clientGuid: guid);
+            var negotiate = await channels[i].NegotiateAsync([dialect], clientGuid: guid, capabilities: MultiChannelCapability);
             Assert.That(NegotiateResponse.TryParse(negotiate.Message, out var n), Is.True);
             Assert.That(n.Capabilities & Smb2GlobalCapabilities.MultiChannel, Is.EqualTo(Smb2GlobalCapabilities.MultiChannel),
                 "3.x NEGOTIATE offers multichannel");

@@ -14,6 +14,9 @@ namespace FastSmb.Server.Tests.Functional;
 [CancelAfter(30_000)]
 public class SessionBindingTests
 {
+    /// <summary>SMB2_GLOBAL_CAP_MULTI_CHANNEL: a client that wants to bind channels says so in NEGOTIATE.</summary>
+    private const uint MultiChannelCapability = (uint)Smb2GlobalCapabilities.MultiChannel;
+
     private static async Task AssertUnharmedAsync(Smb2ClientConnection owner)
     {
         var echo = await owner.SendAsync(Smb2Command.Echo, EchoRequest.Write);
@@ -45,7 +48,7 @@ public class SessionBindingTests
         var owner = await server.LogonAsync(dialect);
         var guid = Guid.NewGuid();
         var second = server.Connect();
-        var negotiate = await second.NegotiateAsync([dialect], clientGuid: guid);
+        var negotiate = await second.NegotiateAsync([dialect], clientGuid: guid, capabilities: MultiChannelCapability);
         Assert.That(NegotiateResponse.TryParse(negotiate.Message, out var n), Is.True);
         Assert.That(n.Capabilities & Smb2GlobalCapabilities.MultiChannel, Is.EqualTo(Smb2GlobalCapabilities.None));
 
@@ -61,10 +64,10 @@ public class SessionBindingTests
         await using var server = TestServer.Start();
         var guid = Guid.NewGuid();
         var owner = server.Connect();
-        await owner.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid);
+        await owner.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid, capabilities: MultiChannelCapability);
         Assert.That(await owner.LogonAsync(TestServer.User, TestServer.Password), Is.EqualTo(NtStatus.Success));
         var second = server.Connect();
-        await second.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid);
+        await second.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid, capabilities: MultiChannelCapability);
         second.SessionId = owner.SessionId;
 
         var response = await second.SendAsync(Smb2Command.SessionSetup,
@@ -80,10 +83,10 @@ public class SessionBindingTests
         await using var server = TestServer.Start();
         var guid = Guid.NewGuid();
         var owner = server.Connect();
-        await owner.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid);
+        await owner.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid, capabilities: MultiChannelCapability);
         Assert.That(await owner.LogonAsync(TestServer.User, TestServer.Password), Is.EqualTo(NtStatus.Success));
         var second = server.Connect();
-        await second.NegotiateAsync([Smb2Dialect.Smb300], clientGuid: guid);
+        await second.NegotiateAsync([Smb2Dialect.Smb300], clientGuid: guid, capabilities: MultiChannelCapability);
 
         var response = await BindOnceAsync(second, owner);
 
@@ -98,10 +101,10 @@ public class SessionBindingTests
         await using var server = TestServer.Start();
         var guid = Guid.NewGuid();
         var owner = server.Connect();
-        await owner.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid);
+        await owner.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid, capabilities: MultiChannelCapability);
         Assert.That(await owner.LogonAsync(TestServer.User, TestServer.Password), Is.EqualTo(NtStatus.Success));
         var second = server.Connect();
-        await second.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid);
+        await second.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid, capabilities: MultiChannelCapability);
         second.SessionId = owner.SessionId;
 
         // The signed flag with an all-zero signature.
@@ -126,10 +129,10 @@ public class SessionBindingTests
     {
         await using var server = TestServer.Start();
         var owner = server.Connect();
-        await owner.NegotiateAsync([Smb2Dialect.Smb311], clientGuid: Guid.NewGuid());
+        await owner.NegotiateAsync([Smb2Dialect.Smb311], clientGuid: Guid.NewGuid(), capabilities: MultiChannelCapability);
         Assert.That(await owner.LogonAsync(TestServer.User, TestServer.Password), Is.EqualTo(NtStatus.Success));
         var second = server.Connect();
-        await second.NegotiateAsync([Smb2Dialect.Smb311], clientGuid: Guid.NewGuid());
+        await second.NegotiateAsync([Smb2Dialect.Smb311], clientGuid: Guid.NewGuid(), capabilities: MultiChannelCapability);
 
         Assert.That(await second.BindAsync(owner, TestServer.User, TestServer.Password), Is.EqualTo(NtStatus.RequestNotAccepted));
         await AssertUnharmedAsync(owner);
@@ -141,10 +144,10 @@ public class SessionBindingTests
         await using var server = TestServer.Start();
         var guid = Guid.NewGuid();
         var owner = server.Connect();
-        await owner.NegotiateAsync([Smb2Dialect.Smb311], clientGuid: guid);
+        await owner.NegotiateAsync([Smb2Dialect.Smb311], clientGuid: guid, capabilities: MultiChannelCapability);
         Assert.That(await owner.LogonAsync(TestServer.User, TestServer.Password), Is.EqualTo(NtStatus.Success));
         var second = server.Connect();
-        await second.NegotiateAsync([Smb2Dialect.Smb311], clientGuid: guid);
+        await second.NegotiateAsync([Smb2Dialect.Smb311], clientGuid: guid, capabilities: MultiChannelCapability);
 
         Assert.That(await second.BindAsync(owner, TestServer.User, "wrong"), Is.EqualTo(NtStatus.LogonFailure));
         await AssertUnharmedAsync(owner);
@@ -162,10 +165,10 @@ public class SessionBindingTests
         await using var server = TestServer.Start();
         var guid = Guid.NewGuid();
         var owner = server.Connect();
-        await owner.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid);
+        await owner.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid, capabilities: MultiChannelCapability);
         Assert.That(await owner.LogonAsync(TestServer.User, TestServer.Password), Is.EqualTo(NtStatus.Success));
         var second = server.Connect();
-        await second.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid);
+        await second.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid, capabilities: MultiChannelCapability);
         Assert.That(await second.BindAsync(owner, TestServer.User, TestServer.Password), Is.EqualTo(NtStatus.Success));
 
         // Binding again, signed with the channel's own key (as the channel now must sign): already a channel.
@@ -180,12 +183,12 @@ public class SessionBindingTests
         await using var server = TestServer.Start();
         var guid = Guid.NewGuid();
         var owner = server.Connect();
-        await owner.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid);
+        await owner.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid, capabilities: MultiChannelCapability);
         Assert.That(await owner.LogonAsync(TestServer.User, TestServer.Password), Is.EqualTo(NtStatus.Success));
         for (int i = 1; i <= 32; i++)
         {
             var channel = server.Connect();
-            await channel.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid);
+            await channel.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid, capabilities: MultiChannelCapability);
             var expected = i < 32 ? NtStatus.Success : NtStatus.InsufficientResources;
             Assert.That(await channel.BindAsync(owner, TestServer.User, TestServer.Password), Is.EqualTo(expected), $"channel {i + 1}");
         }
@@ -198,10 +201,10 @@ public class SessionBindingTests
         await using var server = TestServer.Start();
         var guid = Guid.NewGuid();
         var owner = server.Connect();
-        await owner.NegotiateAsync([Smb2Dialect.Smb311], clientGuid: guid);
+        await owner.NegotiateAsync([Smb2Dialect.Smb311], clientGuid: guid, capabilities: MultiChannelCapability);
         Assert.That(await owner.LogonAsync(TestServer.User, TestServer.Password), Is.EqualTo(NtStatus.Success));
         var second = server.Connect();
-        await second.NegotiateAsync([Smb2Dialect.Smb311], clientGuid: guid);
+        await second.NegotiateAsync([Smb2Dialect.Smb311], clientGuid: guid, capabilities: MultiChannelCapability);
         second.BeginBinding(owner); // the session's id and key, but never bound
 
         var response = await second.SendAsync(Smb2Command.TreeConnect,
@@ -218,10 +221,10 @@ public class SessionBindingTests
         await using var server = TestServer.Start();
         var guid = Guid.NewGuid();
         var owner = server.Connect();
-        await owner.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid);
+        await owner.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid, capabilities: MultiChannelCapability);
         Assert.That(await owner.LogonAsync(TestServer.User, TestServer.Password), Is.EqualTo(NtStatus.Success));
         var second = server.Connect();
-        await second.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid);
+        await second.NegotiateAsync([Smb2Dialect.Smb302], clientGuid: guid, capabilities: MultiChannelCapability);
         Assert.That(await second.BindAsync(owner, TestServer.User, TestServer.Password), Is.EqualTo(NtStatus.Success));
         var channelKey = second.SigningKey;
 
