@@ -17,12 +17,14 @@ namespace FastSmb.Control;
 public sealed class ControlPlane : IControlPlane
 {
     private readonly NegotiateHandler _negotiate;
+    private readonly Net.NetworkInterfaceTable _interfaces;
 
     public ControlPlane(GlobalConfig config, DatapathOptions limits, ISecurityContextFactory security,
         IShareRegistry shares, IGroupMembership groups, INamedPipeHost pipes, SessionRegistry sessions, IControlLog log,
         UnixIdentityResolver? identities = null)
     {
         _negotiate = new NegotiateHandler(config, limits, security);
+        _interfaces = new Net.NetworkInterfaceTable(config.Interfaces);
         // Only a root server can run file calls as its users; otherwise every call is the server's own (said once).
         if (identities is not null && !ThreadCredentials.CanSwitch)
         {
@@ -47,6 +49,8 @@ public sealed class ControlPlane : IControlPlane
     public Smb2CommandHandler TreeConnect { get; }
     public Smb2CommandHandler TreeDisconnect { get; }
     public INamedPipeHost Pipes { get; }
+
+    public IReadOnlyList<Protocol.Smb2.Commands.NetworkInterfaceEntry> QueryNetworkInterfaces() => _interfaces.Query();
 
     public NtStatus NegotiateFromSmb1(Smb2Connection connection, bool wildcard, ResponseBuffer response) =>
         _negotiate.HandleSmb1(connection, wildcard, response);

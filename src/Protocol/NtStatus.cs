@@ -85,6 +85,7 @@ public enum NtStatus : uint
     [StatusName("STATUS_NO_SUCH_LOGON_SESSION")] NoSuchLogonSession = 0xC000005F,
     [StatusName("STATUS_INVALID_DEVICE_STATE")] InvalidDeviceState = 0xC0000184,
     [StatusName("STATUS_NETWORK_SESSION_EXPIRED")] NetworkSessionExpired = 0xC000035C,
+    [StatusName("STATUS_REQUEST_OUT_OF_SEQUENCE")] RequestOutOfSequence = 0xC000042A,
     [StatusName("STATUS_USER_SESSION_DELETED")] UserSessionDeleted = 0xC0000203,
     [StatusName("STATUS_INSUFF_SERVER_RESOURCES")] InsuffServerResources = 0xC0000205,
     [StatusName("STATUS_NOT_FOUND")] NotFound = 0xC0000225,

@@ -14,7 +14,7 @@ namespace FastSmb.Client.Smb2;
 /// requests signed once a session has a key, SMB 3.1.1 negotiate contexts and preauth integrity, SMB 3.x
 /// encryption. Tests, benchmarks and admin tools build on it; it shares every codec with the server. Not thread-safe.
 /// </summary>
-public sealed class Smb2ClientConnection(Stream stream) : IAsyncDisposable
+public sealed partial class Smb2ClientConnection(Stream stream) : IAsyncDisposable
 {
     private readonly byte[] _lengthPrefix = new byte[4];
     private ulong _nextMessageId;
@@ -27,6 +27,8 @@ public sealed class Smb2ClientConnection(Stream stream) : IAsyncDisposable
     /// <summary>Sign every request once a key exists (the client's own policy, as "client signing = required").</summary>
     public bool SignRequests { get; set; }
     public int Credits => _credits;
+    /// <summary>3.x: the ChannelSequence every request carries ([MS-SMB2] 3.2.4.1.8: bumped after a channel failed).</summary>
+    public ushort ChannelSequence { get; set; }
     public ulong NextMessageId => _nextMessageId;
 
     /// <summary>3.1.1: what the client offers in ENCRYPTION_CAPABILITIES (empty: the context is not sent).</summary>
@@ -63,6 +65,7 @@ public sealed class Smb2ClientConnection(Stream stream) : IAsyncDisposable
         ulong messageId = _nextMessageId;
         ushort charge = Dialect.SupportsMultiCredit() ? creditCharge : (ushort)0;
         Smb2Header.WriteRequest(message.Span, command, charge, creditRequest, flags, messageId, treeId, SessionId);
+        if (ChannelSequence != 0 && Dialect.IsSmb3()) BinaryPrimitives.WriteUInt16LittleEndian(message.Span[8..], ChannelSequence);
         bool encrypt = EncryptRequests && _encryptor is not null;
         if (!encrypt && (sign ?? (SignRequests && SigningKey.Length > 0)))
         {
@@ -265,6 +268,7 @@ public sealed class Smb2ClientConnection(Stream stream) : IAsyncDisposable
         _encryptor = _decryptor = null;
         var keys = Smb2SessionKeys.Derive(Dialect, gssKey, Dialect == Smb2Dialect.Smb311 ? SessionPreauth.Value : default,
             NegotiatedSigningAlgorithm, CipherId);
+        _sessionKeys = keys;
         SigningKey = keys.SigningKey;
         SigningAlgorithm = keys.SigningAlgorithm;
         // The client encrypts what goes to the server and decrypts what comes from it.

@@ -62,6 +62,50 @@ public static class Smb2ClientSession
         return status;
     }
 
+    /// <summary>
+    /// Binds this connection to the session of <paramref name="primary"/> as another channel ([MS-SMB2] 3.2.4.1.7):
+    /// SESSION_SETUP with SMB2_SESSION_FLAG_BINDING, signed with the session's key, authenticating the session's
+    /// user again. This connection must have negotiated the same dialect with the same ClientGuid. On success requests
+    /// sent here reach the session's tree connects and opens, signed with the channel's own key.
+    /// </summary>
+    public static async Task<NtStatus> BindAsync(this Smb2ClientConnection c, Smb2ClientConnection primary, string user,
+        string password, string domain = "WORKGROUP", byte securityMode = 1)
+    {
+        var initiator = new SpnegoNtlmInitiator(new NtlmClient(user, password, domain, "CLIENT"));
+        c.BeginBinding(primary);
+        var status = initiator.Step(default, out var token);
+        while (status == NtStatus.MoreProcessingRequired)
+        {
+            var response = await c.SendAsync(Smb2Command.SessionSetup, body => SessionSetupRequest.Write(body,
+                SessionSetupRequest.FlagBinding, securityMode, 0, 0, token), sign: true).ConfigureAwait(false);
+            if (response.Status != NtStatus.Success && response.Status != NtStatus.MoreProcessingRequired)
+            {
+                c.AbandonBinding();
+                return response.Status;
+            }
+            if (!SessionSetupResponse.TryParse(response.Message, out var setup))
+            {
+                c.AbandonBinding();
+                return NtStatus.InvalidNetworkResponse;
+            }
+            var serverToken = setup.SecurityBuffer.ToArray();
+            if (response.Status == NtStatus.Success)
+            {
+                if (!initiator.IsComplete && initiator.Step(serverToken, out _) is var final && final != NtStatus.Success)
+                {
+                    c.AbandonBinding();
+                    return final;
+                }
+                c.CompleteBinding(initiator.SessionKey);
+                // 3.2.5.3.3: the final response is signed with the new channel's key.
+                return c.VerifySignature(response) ? NtStatus.Success : NtStatus.AccessDenied;
+            }
+            status = initiator.Step(serverToken, out token);
+        }
+        c.AbandonBinding();
+        return status == NtStatus.Success ? NtStatus.InvalidNetworkResponse : status;
+    }
+
     /// <summary>TREE_CONNECT to \\server\share; returns the status and the tree id.</summary>
     public static async Task<(NtStatus Status, uint TreeId, byte ShareType)> TreeConnectAsync(this Smb2ClientConnection c,
         string path)

@@ -25,8 +25,13 @@ public sealed record GlobalConfig
     public Smb2Dialect MaxProtocol { get; init; } = Smb2Dialect.Smb311;
     public EncryptionPolicy ServerEncryption { get; init; } = EncryptionPolicy.Default;
     public Guid ServerGuid { get; init; } = Guid.NewGuid();
-    /// <summary>"interfaces": addresses or names to listen on. Parsed and kept; the listener does not use it yet.</summary>
+    /// <summary>"interfaces": names, addresses or networks (<see cref="InterfaceSpec"/>, with Samba's ";speed=,capability="
+    /// options): what FSCTL_QUERY_NETWORK_INTERFACE_INFO reports (empty: the host's interfaces, as Samba). The listener
+    /// does not use it yet.</summary>
     public IReadOnlyList<string> Interfaces { get; init; } = [];
+    /// <summary>"server multi channel support": SMB2_GLOBAL_CAP_MULTI_CHANNEL for 3.x and session binding (on by
+    /// default, as Samba 4.15+ on Linux).</summary>
+    public bool ServerMultiChannelSupport { get; init; } = true;
     /// <summary>"bind interfaces only". Parsed and kept for the listener of a later issue.</summary>
     public bool BindInterfacesOnly { get; init; }
     /// <summary>"log level" (Samba's first number; per-class levels after it are ignored).</summary>

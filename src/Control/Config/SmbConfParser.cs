@@ -131,7 +131,15 @@ public static class SmbConfParser
                 return TryDialect(value, out var min) ? g with { MinProtocol = min } : Bad(g, line, key, value, errors, DialectNames);
             case "server max protocol" or "max protocol" or "protocol":
                 return TryDialect(value, out var max) ? g with { MaxProtocol = max } : Bad(g, line, key, value, errors, DialectNames);
-            case "interfaces": return g with { Interfaces = SplitList(value) };
+            case "interfaces":
+                var interfaces = SplitList(value);
+                foreach (var entry in interfaces)
+                    if (!InterfaceSpec.TryParse(entry, out _, out var why))
+                        return Bad(g, line, key, value, errors, "names, addresses or networks with ;speed=,capability=,if_index= (" + why + ")");
+                return g with { Interfaces = interfaces };
+            case "server multi channel support":
+                return TryBool(value, out var multiChannel) ? g with { ServerMultiChannelSupport = multiChannel }
+                    : Bad(g, line, key, value, errors, YesNo);
             case "bind interfaces only":
                 return TryBool(value, out var bind) ? g with { BindInterfacesOnly = bind } : Bad(g, line, key, value, errors, YesNo);
             case "log level" or "debuglevel" or "debug level":

@@ -26,7 +26,10 @@ public static class SmbConfWriter
         Key(o, "server min protocol", DialectName(g.MinProtocol));
         Key(o, "server max protocol", DialectName(g.MaxProtocol));
         Key(o, "server smb encrypt", EncryptionName(g.ServerEncryption));
-        if (g.Interfaces.Count > 0) Key(o, "interfaces", string.Join(' ', g.Interfaces));
+        // An entry with options ("10.0.0.1;speed=1000,capability=RSS") holds commas: quoted, it stays one entry.
+        if (g.Interfaces.Count > 0)
+            Key(o, "interfaces", string.Join(' ', g.Interfaces.Select(i => i.IndexOfAny([',', ' ']) >= 0 ? $"\"{i}\"" : i)));
+        Key(o, "server multi channel support", YesNo(g.ServerMultiChannelSupport));
         Key(o, "bind interfaces only", YesNo(g.BindInterfacesOnly));
         Key(o, "log level", g.LogLevel.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (g.AdminGroup is not null) Key(o, "admin group", g.AdminGroup);

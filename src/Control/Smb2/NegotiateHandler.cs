@@ -171,6 +171,11 @@ public sealed class NegotiateHandler(GlobalConfig config, DatapathOptions limits
         // 3.0/3.0.2 announce encryption as a capability; 3.1.1 through ENCRYPTION_CAPABILITIES only (3.3.5.4).
         if (dialect is Smb2Dialect.Smb300 or Smb2Dialect.Smb302 && connection.CipherId != Smb2CipherId.None)
             capabilities |= (uint)Smb2GlobalCapabilities.Encryption;
+        // [MS-SMB2] 3.3.5.4: SMB2_GLOBAL_CAP_MULTI_CHANNEL for a 3.x dialect when IsMultiChannelCapable and the client
+        // set it in its Capabilities (Samba and Windows answer only a client that asks).
+        if (dialect.IsSmb3() && config.ServerMultiChannelSupport
+            && (connection.ClientCapabilities & (uint)Smb2GlobalCapabilities.MultiChannel) != 0)
+            capabilities |= (uint)Smb2GlobalCapabilities.MultiChannel;
         ushort securityMode = (ushort)Smb2SecurityMode.SigningEnabled;
         if (config.ServerSigning == SigningPolicy.Mandatory) securityMode |= (ushort)Smb2SecurityMode.SigningRequired;
 

@@ -20,18 +20,18 @@ namespace FastSmb.Control.Smb2;
 public sealed class SessionSetupHandler(GlobalConfig config, ISecurityContextFactory security, SessionRegistry sessions,
     IControlLog log, TimeSpan? sessionLifetime = null, Identity.UnixIdentityResolver? identities = null)
 {
-    private const ushort BindingFlag = 0x01;
-
+    private readonly SessionBindingHandler _binding = new(security, log);
 
     public NtStatus Handle(ref Smb2Request request, ResponseBuffer response)
     {
         if (!SessionSetupRequest.TryParse(request.Message, out var setup)) return NtStatus.InvalidParameter;
         var connection = request.Connection;
 
-        // Binding a session to a second channel is multichannel, which this server does not offer yet.
-        if ((setup.Flags & BindingFlag) != 0) return NtStatus.RequestNotAccepted;
-
         var session = request.Session;
+        // [MS-SMB2] 3.3.5.5.2: binding this connection to a session as a new channel (SessionBindingHandler).
+        if (setup.IsBinding) return _binding.Handle(ref request, setup, response);
+        // Without the binding flag, a session of another connection is not this connection's to continue.
+        if (session is not null && !session.IsBoundTo(connection)) return NtStatus.UserSessionDeleted;
         if (session is null)
         {
             session = sessions.Create(connection);
@@ -145,6 +145,8 @@ public sealed class SessionSetupHandler(GlobalConfig config, ISecurityContextFac
         session.CloseAll();
         sessions.Remove(session);
         connection.RemoveSession(session);
+        // LOGOFF on one channel ends the session on all of them ([MS-SMB2] 3.3.5.6).
+        foreach (var channel in session.Channels) channel.Connection.RemoveSession(session);
         session.State = SessionState.Expired;
     }
 

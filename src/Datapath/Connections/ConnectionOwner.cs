@@ -16,8 +16,9 @@ public sealed class ConnectionOwner(ITransportConnection transport, Smb2Dispatch
 {
     private readonly Smb2Connection _connection = new(transport.RemoteEndPoint, options.MaxCredits);
 
-    // One request or completion at a time: the receive loop and out-of-band completions both take it.
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    // One request or completion at a time: the receive loop and out-of-band completions both take the connection's
+    // gate (Smb2Connection.Gate: its own, or its client's once multichannel groups it). Taken and released through a
+    // local, because NEGOTIATE may replace it while held.
 
     // Set (under the gate) when the connection has been cleaned up: work posted afterwards is dropped.
     private volatile bool _stopped;
@@ -63,7 +64,8 @@ public sealed class ConnectionOwner(ITransportConnection transport, Smb2Dispatch
                     var message = buffer.AsMemory(consumed + DirectTcpFraming.HeaderSize, length);
                     consumed += DirectTcpFraming.HeaderSize + length;
 
-                    await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    var gate = _connection.Gate;
+                    await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
                     try
                     {
                         dispatcher.Process(_connection, message.Span, response);
@@ -73,7 +75,7 @@ public sealed class ConnectionOwner(ITransportConnection transport, Smb2Dispatch
                     }
                     finally
                     {
-                        _gate.Release();
+                        gate.Release();
                     }
                     if (!authenticated && HasValidSession())
                     {
@@ -112,8 +114,10 @@ public sealed class ConnectionOwner(ITransportConnection transport, Smb2Dispatch
         finally
         {
             if (!authenticated) unauthenticated?.Leave();
-            // Under the gate, and after it no posted work touches the connection any more.
-            await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            // Under the gate (shared with the client's other channels: the sessions it shares are theirs too), and
+            // after it no posted work touches the connection any more.
+            var gate = _connection.Gate;
+            await gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             try
             {
                 _stopped = true;
@@ -121,7 +125,7 @@ public sealed class ConnectionOwner(ITransportConnection transport, Smb2Dispatch
             }
             finally
             {
-                _gate.Release();
+                gate.Release();
             }
             ArrayPool<byte>.Shared.Return(buffer);
             await transport.DisposeAsync().ConfigureAwait(false);
@@ -134,15 +138,29 @@ public sealed class ConnectionOwner(ITransportConnection transport, Smb2Dispatch
     /// </summary>
     public async Task RunAsOwnerAsync(Action<Smb2Connection> work, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var gate = _connection.Gate;
         try
         {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the server is stopping
+        }
+        try
+        {
+            if (_connection.IsClosed) return;
             work(_connection);
             await FlushOutboxAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or ObjectDisposedException
+            or OperationCanceledException)
+        {
+            // The peer went away: the receive loop notices and cleans up.
+        }
         finally
         {
-            _gate.Release();
+            gate.Release();
         }
     }
 
@@ -186,13 +204,20 @@ public sealed class ConnectionOwner(ITransportConnection transport, Smb2Dispatch
         foreach (var op in _connection.AsyncOperations.Values.ToArray())
             op.OnCancel?.Invoke();
         _connection.AsyncOperations.Clear();
+        _connection.IsClosed = true;
+        _connection.Outbox.Clear();
         foreach (var session in _connection.Sessions.ToArray())
         {
+            _connection.RemoveSession(session);
+            // [MS-SMB2] 3.3.7.1: a session outlives a failed channel while another channel is bound; its tree
+            // connects and opens stay, reachable from the other channels.
+            if (session.RemoveChannel(_connection) > 0 && session.State == SessionState.Valid) continue;
             session.CloseAll();
             session.DisposeCiphers();
             sessions.Remove(session);
-            _connection.RemoveSession(session);
+            foreach (var channel in session.Channels) channel.Connection.RemoveSession(session);
         }
+        sessions.Clients.Leave(_connection);
     }
 
     private static byte[] Grow(byte[] buffer, int used, int size)

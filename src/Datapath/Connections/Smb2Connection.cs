@@ -81,6 +81,23 @@ public sealed class Smb2Connection(EndPoint? remoteEndPoint, int maxCredits)
     /// </summary>
     public Action<Action<Smb2Connection>>? Post { get; set; }
 
+    /// <summary>
+    /// The gate its owner holds while processing a message or completing work: the connection's own until a 3.x
+    /// NEGOTIATE with multichannel puts it in its client's group (<see cref="ClientTable"/>), whose connections then
+    /// share one gate, so the sessions they share (session binding) are touched by one thread at a time.
+    /// </summary>
+    public SemaphoreSlim Gate { get; internal set; } = new(1, 1);
+
+    /// <summary>Whether <see cref="ClientTable.Join"/> put this connection in its client's group.</summary>
+    internal bool JoinedClient { get; set; }
+
+    /// <summary>Set by the owner when the connection is gone: no more sends on it.</summary>
+    public bool IsClosed { get; set; }
+
+    /// <summary>Asks the owner to send the outbox soon (through <see cref="Post"/>); for frames queued from another
+    /// connection's processing.</summary>
+    public void WakeOwner() => Post?.Invoke(static _ => { });
+
     public IReadOnlyList<Smb2Session> Sessions => _sessions;
     public void AddSession(Smb2Session session) => _sessions.Add(session);
     public void RemoveSession(Smb2Session session) => _sessions.Remove(session);

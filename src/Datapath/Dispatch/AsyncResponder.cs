@@ -30,10 +30,13 @@ public static class AsyncResponder
         var session = op.Session;
         var encryptor = op.EncryptedBy?.Encryptor;
         // Encrypted responses are not signed: the transform's tag protects them.
-        bool sign = encryptor is null && session is { SigningKey.Length: > 0 } && (op.RequestWasSigned || session.SigningRequired);
+        // 3.x signs with the key of the channel the response goes out on.
+        var algorithm = SigningAlgorithm.AesCmac;
+        var signingKey = session is null ? [] : session.SigningKeyFor(connection, out algorithm);
+        bool sign = encryptor is null && signingKey.Length > 0 && (op.RequestWasSigned || session!.SigningRequired);
         Smb2Header.WriteResponse(buffer.CurrentMessage, op.Command, status, 0, 0,
             sign ? Smb2HeaderFlags.Signed : Smb2HeaderFlags.None, op.MessageId, op.TreeId, op.SessionId, op.AsyncId);
-        if (sign) Smb2Signer.Sign(buffer.CurrentMessage, session!.SigningAlgorithm, session.SigningKey);
+        if (sign) Smb2Signer.Sign(buffer.CurrentMessage, algorithm, signingKey);
         if (encryptor is not null) encryptor.Seal(buffer.GetTransformFrame(), op.EncryptedBy!.SessionId);
         connection.Outbox.Enqueue(buffer.CompleteFrame().ToArray());
     }

@@ -25,4 +25,7 @@ public interface IControlPlane
     Protocol.NtStatus NegotiateFromSmb1(Smb2Connection connection, bool wildcard, ResponseBuffer response);
 
     INamedPipeHost Pipes { get; }
+
+    /// <summary>The server's interfaces for FSCTL_QUERY_NETWORK_INTERFACE_INFO (multichannel; [MS-SMB2] 3.3.5.15.11).</summary>
+    IReadOnlyList<Protocol.Smb2.Commands.NetworkInterfaceEntry> QueryNetworkInterfaces() => [];
 }

@@ -17,7 +17,7 @@ namespace FastSmb.Datapath.Dispatch;
 /// command, compounding, credit grants and response signing. Stateless itself (per-connection state is in
 /// <see cref="Smb2Connection"/>), so one instance serves every connection.
 /// </summary>
-public sealed class Smb2Dispatcher
+public sealed partial class Smb2Dispatcher
 {
     private readonly Smb2CommandHandler?[] _handlers = new Smb2CommandHandler?[(int)Smb2Command.OplockBreak + 1];
     private readonly IControlPlane _control;
@@ -41,6 +41,7 @@ public sealed class Smb2Dispatcher
         _handlers[(int)Smb2Command.Read] = ByTreeType(pipes.Read, ReadHandler.Handle);
         _handlers[(int)Smb2Command.Write] = ByTreeType(pipes.Write, WriteHandler.Handle);
         _handlers[(int)Smb2Command.Ioctl] = ByTreeType(pipes.Ioctl, FileIoctlHandler.Handle);
+        _handlers[(int)Smb2Command.Ioctl] = NetworkInterfaceInfoHandler.Before(_handlers[(int)Smb2Command.Ioctl]!, control);
         _handlers[(int)Smb2Command.Flush] = FlushHandler.Handle;
         _handlers[(int)Smb2Command.QueryDirectory] = QueryDirectoryHandler.Handle;
         _handlers[(int)Smb2Command.QueryInfo] = QueryInfoHandler.Handle;
@@ -226,10 +227,16 @@ public sealed class Smb2Dispatcher
         ushort grant = connection.Credits.Grant(header.CreditRequest, charge);
         var flags = header.Flags & (Smb2HeaderFlags.RelatedOperations | Smb2HeaderFlags.PriorityMask);
         var session = request.Session;
-        // [MS-SMB2] 3.3.4.1.1: a response that will be encrypted is not signed.
-        bool sign = session is { SigningKey.Length: > 0 } && !request.SuppressSignResponse
-            && connection.EncryptedBy is null && (request.ForceSignResponse || header.IsSigned || session.SigningRequired);
+        // [MS-SMB2] 3.3.4.1.1: a response that will be encrypted is not signed. 3.x signs with the channel's key.
+        var signingAlgorithm = SigningAlgorithm.AesCmac;
+        var signingKey = session is null ? [] : session.SigningKeyFor(connection, out signingAlgorithm);
+        bool sign = signingKey.Length > 0 && !request.SuppressSignResponse
+            && connection.EncryptedBy is null && (request.ForceSignResponse || header.IsSigned || session!.SigningRequired);
         if (sign) flags |= Smb2HeaderFlags.Signed;
+        // A signed request for a session that is not (or no longer) on this connection: Windows and Samba echo the
+        // signed flag on STATUS_USER_SESSION_DELETED without a signature (no key to sign with); clients that require
+        // signing accept that status only so, and report ACCESS_DENIED otherwise.
+        else if (status == NtStatus.UserSessionDeleted && header.IsSigned) flags |= Smb2HeaderFlags.Signed;
         Smb2Header.WriteResponse(response.CurrentMessage, command, status, charge, grant, flags, header.MessageId,
             request.ResponseTreeId, request.ResponseSessionId, processId: header.ProcessId);
         if (more)
@@ -238,7 +245,7 @@ public sealed class Smb2Dispatcher
             Smb2Header.SetNextCommand(response.CurrentMessage, (uint)response.MessageLength);
         }
         if (sign)
-            Smb2Signer.Sign(response.CurrentMessage, session!.SigningAlgorithm, session.SigningKey);
+            Smb2Signer.Sign(response.CurrentMessage, signingAlgorithm, signingKey);
         // 3.1.1 preauth integrity: NEGOTIATE and non-final SESSION_SETUP responses are hashed as sent.
         request.HashResponseInto?.Update(response.CurrentMessage);
 
@@ -304,7 +311,7 @@ public sealed class Smb2Dispatcher
                 connection.RequestDisconnect("second NEGOTIATE");
                 return NtStatus.InvalidParameter;
             }
-            return Invoke(ref request, command, response);
+            return JoinClientGroup(connection, Invoke(ref request, command, response));
         }
         if (!connection.NegotiateDone)
         {
@@ -314,16 +321,15 @@ public sealed class Smb2Dispatcher
         if (!Smb2CreditCharge.IsSufficient(request.Message, command, connection.Dialect, charge))
             return NtStatus.InvalidParameter;
 
-        // [MS-SMB2] 3.3.5.5: a SESSION_SETUP that binds to an existing session is refused with
-        // STATUS_REQUEST_NOT_ACCEPTED before any session lookup when the server does not offer multichannel (the
-        // session lives on another connection, where a lookup here would only say USER_SESSION_DELETED).
-        bool binding = command == Smb2Command.SessionSetup && sessionId != 0
-            && SessionSetupRequest.TryParse(request.Message, out var setup) && setup.IsBinding;
+        // A SESSION_SETUP naming a session of another connection (session binding, or a mistake) finds it in the
+        // global table, so that its errors are signed as Windows signs them (Smb2Dispatcher.Binding.cs).
         bool needsSession = !(command == Smb2Command.Echo && sessionId == 0)
-            && !(command == Smb2Command.SessionSetup && sessionId == 0) && !binding;
+            && !(command == Smb2Command.SessionSetup && sessionId == 0);
         if (needsSession)
         {
-            var status = ResolveSession(ref request, command, sessionId);
+            var status = command == Smb2Command.SessionSetup
+                ? ResolveSessionSetup(ref request, sessionId)
+                : ResolveSession(ref request, command, sessionId);
             if (status != NtStatus.Success) return status;
         }
 
@@ -335,6 +341,8 @@ public sealed class Smb2Dispatcher
             if (tree.EncryptData && connection.EncryptedBy is null)
                 return NtStatus.AccessDenied;
             request.Tree = tree;
+            var sequence = CheckChannelSequence(ref request, command);
+            if (sequence != NtStatus.Success) return sequence;
         }
         return Invoke(ref request, command, response);
     }
@@ -342,7 +350,7 @@ public sealed class Smb2Dispatcher
     private NtStatus ResolveSession(ref Smb2Request request, Smb2Command command, ulong sessionId)
     {
         // [MS-SMB2] 3.3.5.2.9 Verifying the Session.
-        if (!_sessions.TryGet(sessionId, out var session) || session.Connection != request.Connection)
+        if (!_sessions.TryGet(sessionId, out var session) || !session.IsBoundTo(request.Connection))
         {
             request.SuppressSignResponse = true;
             return NtStatus.UserSessionDeleted;
@@ -374,13 +382,17 @@ public sealed class Smb2Dispatcher
 
         // [MS-SMB2] 3.3.5.2.4 Verifying the Signature.
         var header = request.Header;
-        if (session.SigningKey.Length > 0)
+        var signingKey = session.SigningKeyFor(request.Connection, out var signingAlgorithm);
+        if (signingKey.Length > 0)
         {
             if (header.IsSigned)
             {
-                if (!Smb2Signer.Verify(header.Message, session.SigningAlgorithm, session.SigningKey))
+                if (!Smb2Signer.Verify(header.Message, signingAlgorithm, signingKey))
                 {
-                    request.SuppressSignResponse = true;
+                    // A SESSION_SETUP signed with the wrong key (e.g. the session's instead of a bound channel's)
+                    // gets its ACCESS_DENIED signed with the right one, as Windows and Samba answer it: a client
+                    // that requires signing drops the connection on an unsigned answer.
+                    request.SuppressSignResponse = command != Smb2Command.SessionSetup;
                     return NtStatus.AccessDenied;
                 }
             }

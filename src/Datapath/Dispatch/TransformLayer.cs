@@ -29,9 +29,9 @@ public static class TransformLayer
             return Fail(connection, "TRANSFORM message before an SMB 3.x dialect was negotiated");
         if (!TransformHeader.TryParse(message, out var header))
             return Fail(connection, "malformed TRANSFORM header");
-        // "If the SessionId ... is not found, the server MUST disconnect"; a session of another connection would
-        // be session binding (multichannel), which this server does not do.
-        if (!sessions.TryGet(header.SessionId, out var session) || session.Connection != connection
+        // "If the SessionId ... is not found, the server MUST disconnect"; so for a session not bound to this
+        // connection (a binding SESSION_SETUP comes signed, not encrypted).
+        if (!sessions.TryGet(header.SessionId, out var session) || !session.IsBoundTo(connection)
             || session.Decryptor is null)
             return Fail(connection, "TRANSFORM message for an unknown session or one without keys");
 

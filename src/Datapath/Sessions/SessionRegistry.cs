@@ -29,4 +29,7 @@ public sealed class SessionRegistry
     public void Remove(Smb2Session session) => _sessions.TryRemove(new KeyValuePair<ulong, Smb2Session>(session.SessionId, session));
 
     public int Count => _sessions.Count;
+
+    /// <summary>The clients by ClientGuid whose connections share a gate (multichannel).</summary>
+    public Connections.ClientTable Clients { get; } = new();
 }

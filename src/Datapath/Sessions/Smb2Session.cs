@@ -9,15 +9,17 @@ public enum SessionState { InProgress, Valid, Expired }
 
 /// <summary>
 /// [MS-SMB2] 3.3.1.8 Per Session. Created by SESSION_SETUP (control plane), used by the data path to check
-/// signatures and find tree connects. Owned by the connection that created it (multichannel later lets other
-/// channels reach it through the session registry); only that connection's owner mutates it.
+/// signatures and find tree connects. Reached from every connection it has a channel on (Smb2Session.Channels.cs);
+/// all of them share one gate (<see cref="Smb2Connection.Gate"/>, by ClientGuid), so one thread at a time mutates it.
 /// </summary>
-public sealed class Smb2Session(ulong sessionId, Smb2Connection connection)
+public sealed partial class Smb2Session(ulong sessionId, Smb2Connection connection)
 {
     private readonly Dictionary<uint, TreeConnect> _trees = new();
     private uint _nextTreeId = 1;
 
     public ulong SessionId { get; } = sessionId;
+    /// <summary>[MS-SMB2] 3.3.1.8 Session.Connection: the connection that created the session (its dialect and cipher
+    /// are the session's). It may be gone while other channels live on.</summary>
     public Smb2Connection Connection { get; } = connection;
     public SessionState State { get; set; } = SessionState.InProgress;
 

@@ -138,7 +138,8 @@ internal sealed class RecordingLog : IServerLog, IControlLog
     public ConcurrentQueue<string> IdentityRefusals { get; } = new();
 
     public void ConnectionAccepted(string client) { }
-    public void ConnectionClosed(string client) { }
+    public ConcurrentQueue<string> Closed { get; } = new();
+    public void ConnectionClosed(string client) => Closed.Enqueue(client);
     public void ConnectionDropped(string client, string reason) => Dropped.Enqueue(reason);
     public void ConnectionFailed(string client, Exception error) => Failures.Enqueue(error);
     public void LogonSucceeded(string client, string user, Smb2Dialect dialect) => Logons.Enqueue($"{user} {dialect}");
