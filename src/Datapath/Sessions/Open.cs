@@ -52,6 +52,7 @@ public sealed class Open : IDisposable
     {
         PendingRead?.Operation.OnCancel?.Invoke();
         PendingRead = null;
+        ResumeKeyTable.Forget(this);
         Pipe?.Dispose();
         File?.Volume.Close(File);
     }
