@@ -126,6 +126,19 @@ public class FsctlTests
     }
 
     [Test]
+    public void SrvSnapshotArray_Empty_AndTruncated()
+    {
+        var output = new byte[12];
+        Assert.That(SrvSnapshotArray.WriteEmpty(output), Is.EqualTo(12));
+        Assert.That(output, Is.EqualTo(new byte[12]));
+        Assert.That(SrvSnapshotArray.TryParse(output, out uint n, out uint r, out uint size) && (n, r, size) == (0u, 0u, 0u), Is.True);
+        ParserRobustness.Check(output, b => SrvSnapshotArray.TryParse(b, out _, out _, out _));
+        // Two "@GMT-" names claimed (2 returned, 100 bytes of array) but none sent.
+        var lying = Convert.FromHexString("02000000" + "02000000" + "64000000");
+        Assert.That(SrvSnapshotArray.TryParse(lying, out _, out _, out _), Is.False);
+    }
+
+    [Test]
     public void DuplicateExtentsData_Layout_RoundTrip_AndTruncated()
     {
         var bytes = Convert.FromHexString("0700000000000000" + "0900000000000000" + "0010000000000000" + "0020000000000000"

@@ -220,8 +220,14 @@ public class FileIoctlTests
             Is.EqualTo(NtStatus.InvalidParameter));
         Assert.That((await c.FsctlAsync(tree, f, FsctlCodes.FSCTL_GET_REPARSE_POINT, [], 1024)).Status,
             Is.EqualTo(NtStatus.NotAReparsePoint));
-        Assert.That((await c.FsctlAsync(tree, f, FsctlCodes.FSCTL_SRV_ENUMERATE_SNAPSHOTS, [], 16)).Status,
-            Is.EqualTo(NtStatus.InvalidDeviceRequest));
+        var (snaps, array) = await c.FsctlAsync(tree, f, FsctlCodes.FSCTL_SRV_ENUMERATE_SNAPSHOTS, [], 16);
+        Assert.That(snaps, Is.EqualTo(NtStatus.Success));
+        Assert.That(SrvSnapshotArray.TryParse(array, out uint number, out uint returned, out _) && number == 0 && returned == 0,
+            Is.True, "no previous versions");
+        Assert.That((await c.FsctlAsync(tree, f, FsctlCodes.FSCTL_SRV_ENUMERATE_SNAPSHOTS, [], 15)).Status,
+            Is.EqualTo(NtStatus.InvalidParameter));
+        Assert.That((await c.FsctlAsync(tree, f, FsctlCodes.FSCTL_FILE_LEVEL_TRIM, new byte[8], 4)).Status,
+            Is.EqualTo(NtStatus.InvalidDeviceRequest), "a control no file system here does");
         Assert.That((await c.FsctlAsync(tree, f, FsctlCodes.FSCTL_GET_COMPRESSION, [], 16u * 1024 * 1024)).Status,
             Is.EqualTo(NtStatus.InvalidParameter), "MaxOutputResponse over MaxTransactSize");
     }

@@ -115,3 +115,32 @@ public static class SrvRequestResumeKeyResponse
         return true;
     }
 }
+
+/// <summary>
+/// [MS-SMB2] 2.2.32.2 SRV_SNAPSHOT_ARRAY, the output of FSCTL_SRV_ENUMERATE_SNAPSHOTS: NumberOfSnapShots,
+/// NumberOfSnapShotsReturned, SnapShotArraySize, then the "@GMT-..." names. Only the empty array is written here
+/// (FastSmb keeps no previous versions).
+/// </summary>
+public static class SrvSnapshotArray
+{
+    public const int FixedSize = 12;
+    /// <summary>3.3.5.15.1: "If the MaxOutputResponse of the request is less than 16 bytes, the server MUST fail the
+    /// request with STATUS_INVALID_PARAMETER."</summary>
+    public const int MinimumMaxOutput = 16;
+
+    public static int WriteEmpty(Span<byte> dest)
+    {
+        dest[..FixedSize].Clear();
+        return FixedSize;
+    }
+
+    public static bool TryParse(ReadOnlySpan<byte> output, out uint numberOfSnapShots, out uint returned, out uint arraySize)
+    {
+        numberOfSnapShots = returned = arraySize = 0;
+        if (output.Length < FixedSize) return false;
+        numberOfSnapShots = BinaryPrimitives.ReadUInt32LittleEndian(output);
+        returned = BinaryPrimitives.ReadUInt32LittleEndian(output[4..]);
+        arraySize = BinaryPrimitives.ReadUInt32LittleEndian(output[8..]);
+        return (ulong)FixedSize + arraySize <= (ulong)output.Length || returned == 0;
+    }
+}

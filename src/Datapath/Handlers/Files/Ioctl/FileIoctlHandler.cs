@@ -37,6 +37,7 @@ internal static class FileIoctlHandler
             FsctlCodes.FSCTL_GET_COMPRESSION => GetCompression(file, ioctl, response),
             FsctlCodes.FSCTL_SET_COMPRESSION => SetCompression(file, ioctl, response),
             FsctlCodes.FSCTL_GET_REPARSE_POINT => NtStatus.NotAReparsePoint,
+            FsctlCodes.FSCTL_SRV_ENUMERATE_SNAPSHOTS => EnumerateSnapshots(ioctl, response),
             FsctlCodes.FSCTL_DUPLICATE_EXTENTS_TO_FILE => DuplicateExtents(ref request, file, ioctl, response),
             _ => NtStatus.InvalidDeviceRequest,
         };
@@ -79,6 +80,18 @@ internal static class FileIoctlHandler
             CompressionState.FormatDefault or CompressionState.FormatLznt1 => NtStatus.NotSupported,
             _ => NtStatus.InvalidParameter,
         };
+    }
+
+    /// <summary>[MS-SMB2] 3.3.5.15.1 Handling an Enumeration of Previous Versions Request: shares here keep no
+    /// snapshots, so the answer is the empty SRV_SNAPSHOT_ARRAY (no versions, none returned).</summary>
+    private static NtStatus EnumerateSnapshots(in IoctlRequest ioctl, ResponseBuffer response)
+    {
+        if (ioctl.MaxOutputResponse < SrvSnapshotArray.MinimumMaxOutput) return NtStatus.InvalidParameter;
+        var body = response.GetBodySpan(IoctlResponse.FixedSize + SrvSnapshotArray.FixedSize);
+        int length = SrvSnapshotArray.WriteEmpty(body[IoctlResponse.FixedSize..]);
+        IoctlResponse.WriteHeader(body, ioctl.CtlCode, ioctl.FileId, (uint)length);
+        response.Advance(IoctlResponse.FixedSize + length);
+        return NtStatus.Success;
     }
 
     /// <summary>[MS-FSA] 2.1.5.10.7 FSCTL_DUPLICATE_EXTENTS_TO_FILE: the source is another open of the same tree
