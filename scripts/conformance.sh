@@ -62,8 +62,17 @@ if [ -n "$BASELINE_IN" ]; then
     [ -r "$BASELINE_IN" ] || die "cannot read $BASELINE_IN"
     BASELINE_IN=$(realpath "$BASELINE_IN")
 fi
+# scripts/conformance-suites.txt: "SUITE [smbtorture options for that suite]" per line; the options also apply
+# when the suite is named on the command line
+declare -A suite_opts=()
+listed=()
+while read -r name opts; do
+    [ -n "$name" ] || continue
+    listed+=("$name")
+    [ -z "$opts" ] || suite_opts[$name]=$opts
+done < <(sed -e 's/#.*//' scripts/conformance-suites.txt)
 if [ "${#suites[@]}" -eq 0 ]; then
-    mapfile -t suites < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' scripts/conformance-suites.txt | grep -v '^$')
+    suites=("${listed[@]}")
 fi
 [ "${#suites[@]}" -gt 0 ] || die "no suites (scripts/conformance-suites.txt is empty)"
 if [ -z "$BASELINE_IN" ]; then
@@ -170,6 +179,7 @@ run_suite() {
     local name=$1 port=$2 ok=$3 suite=$4
     [ "$ok" = 1 ] || return 0
     TORTURE_LOG=$WORK/logs/$name TORTURE_USER=$USER_NAME%$USER_PASS \
+        TORTURE_OPTS="${TORTURE_OPTS:-}${suite_opts[$suite]:+ ${suite_opts[$suite]}}" \
         bash scripts/torture.sh "$HOST" "$port" "$suite" 2>>"$WORK/logs/$name.stderr" | head -n 1 | sed "s/^/$me: $name: /" >&2
 }
 

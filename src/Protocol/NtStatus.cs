@@ -25,6 +25,7 @@ public enum NtStatus : uint
     [StatusName("STATUS_END_OF_FILE")] EndOfFile = 0xC0000011,
     [StatusName("STATUS_MORE_PROCESSING_REQUIRED")] MoreProcessingRequired = 0xC0000016,
     [StatusName("STATUS_NO_MEMORY")] NoMemory = 0xC0000017,
+    [StatusName("STATUS_INVALID_VIEW_SIZE")] InvalidViewSize = 0xC000001F,
     [StatusName("STATUS_ACCESS_DENIED")] AccessDenied = 0xC0000022,
     [StatusName("STATUS_BUFFER_TOO_SMALL")] BufferTooSmall = 0xC0000023,
     [StatusName("STATUS_OBJECT_TYPE_MISMATCH")] ObjectTypeMismatch = 0xC0000024,

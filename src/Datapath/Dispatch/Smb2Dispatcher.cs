@@ -1,6 +1,7 @@
 using FastSmb.Datapath.Connections;
 using FastSmb.Datapath.Handlers;
 using FastSmb.Datapath.Handlers.Files;
+using FastSmb.Datapath.Handlers.Files.Ioctl;
 using FastSmb.Datapath.Identity;
 using FastSmb.Datapath.Sessions;
 using FastSmb.Protocol;
@@ -439,5 +440,5 @@ public sealed partial class Smb2Dispatcher
     private static bool KeepsBodyOnError(Smb2Command command, NtStatus status) =>
         status == NtStatus.BufferOverflow
         || (command == Smb2Command.QueryInfo && status == NtStatus.BufferTooSmall) // ErrorData: the size needed
-        || (command == Smb2Command.Ioctl && status == NtStatus.InvalidParameter);
+        || (command == Smb2Command.Ioctl && status is NtStatus.InvalidParameter or NtStatus.InvalidViewSize);
 }

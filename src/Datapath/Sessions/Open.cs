@@ -54,6 +54,8 @@ public sealed partial class Open : IDisposable
         PendingRead = null;
         EndPendingLocks();
         EndNotify();
+
+        ResumeKeyTable.Forget(this);
         Pipe?.Dispose();
         File?.Volume.Close(File);
     }

@@ -59,7 +59,7 @@ public sealed partial class PosixVolume
     {
         long mtime = FileTimes.FromUnix(st.MtimeSec, st.MtimeNsec);
         bool dir = st.IsDirectory;
-        var attributes = x.Dos.HasAttributes ? x.Dos.Attributes & FileAttributeFlags.Settable
+        var attributes = x.Dos.HasAttributes ? x.Dos.Attributes & (FileAttributeFlags.Settable | FileAttributeFlags.SparseFile)
             : dir ? FileAttributeFlags.None : FileAttributeFlags.Archive;
         if (dir) attributes |= FileAttributeFlags.Directory;
         long created = x.Dos.CreationTime != 0 ? x.Dos.CreationTime : BirthTime(st);
@@ -87,7 +87,8 @@ public sealed partial class PosixVolume
     /// A file system without xattrs keeps neither, and that is not an error: the defaults show instead.</summary>
     private static int WriteDos(SafeHandle fd, bool directory, FileAttributeFlags attributes, long creationTime)
     {
-        attributes &= FileAttributeFlags.Settable;
+        // SPARSE_FILE is the file system's (FSCTL_SET_SPARSE), kept here as Samba keeps it; callers pass it through.
+        attributes &= FileAttributeFlags.Settable | FileAttributeFlags.SparseFile;
         if (directory) attributes |= FileAttributeFlags.Directory;
         Span<byte> value = stackalloc byte[DosAttrib.EncodedSize];
         DosAttrib.Encode(value, attributes, creationTime);
@@ -146,7 +147,9 @@ public sealed partial class PosixVolume
         if (attributes == 0 && creationTime <= 0)
             return ReportBasicInfo(o, NtStatus.Success, creationTime, lastAccessTime, lastWriteTime, attributes);
         var current = ToMetadata(st, ReadDos(o.Fd));
-        errno = WriteDos(o.Fd, o.IsDirectory, attributes != 0 ? attributes : current.Attributes,
+        errno = WriteDos(o.Fd, o.IsDirectory,
+            attributes != 0 ? (attributes & FileAttributeFlags.Settable) | (current.Attributes & FileAttributeFlags.SparseFile)
+                : current.Attributes,
             creationTime > 0 ? creationTime : current.CreationTime);
         return ReportBasicInfo(o, errno == 0 ? NtStatus.Success : ErrnoMap.ToStatus(FsOperation.SetTimes, errno),
             creationTime, lastAccessTime, lastWriteTime, attributes);

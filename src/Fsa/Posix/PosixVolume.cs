@@ -175,7 +175,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
             // [MS-FSA] 2.1.5.1.1 / 2.1.5.1.2.2: a new, overwritten or superseded file takes the attributes asked for
             // (overwriting keeps the creation time) and the CREATE's EAs.
             var requested = request.Attributes;
-            if (truncate) WriteDos(fd!, false, requested | FileAttributeFlags.Archive, ToMetadata(st, ReadDos(fd!)).CreationTime);
+            if (truncate) WriteDos(fd!, false, (requested & FileAttributeFlags.Settable) | FileAttributeFlags.Archive, ToMetadata(st, ReadDos(fd!)).CreationTime);
             else InitializeDos(fd!, st, requested);
             if (newDescriptor is not null && (status = StoreNewDescriptor(posixOpen, newDescriptor)) != NtStatus.Success)
             {

@@ -18,7 +18,8 @@ namespace FastSmb.Datapath.Handlers.Files;
 /// </summary>
 internal static class QueryInfoHandler
 {
-    private const uint FsAttributes = FileFsAttributeInformation.CasePreservedNames | FileFsAttributeInformation.UnicodeOnDisk;
+    private const uint FsAttributes = FileFsAttributeInformation.CasePreservedNames | FileFsAttributeInformation.UnicodeOnDisk
+        | FileFsAttributeInformation.SupportsSparseFiles;
 
     public static NtStatus Handle(ref Smb2Request request, ResponseBuffer response)
     {

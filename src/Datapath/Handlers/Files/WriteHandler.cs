@@ -42,20 +42,3 @@ internal static class FlushHandler
         return NtStatus.Success;
     }
 }
-
-/// <summary>
-/// [MS-SMB2] 3.3.5.15 SMB2 IOCTL on a disk share: FSCTL_VALIDATE_NEGOTIATE_INFO; file system controls are not
-/// served yet (STATUS_INVALID_DEVICE_REQUEST, as Windows answers a control a file system does not know). Stateless.
-/// </summary>
-internal static class FileIoctlHandler
-{
-    public static NtStatus Handle(ref Smb2Request request, ResponseBuffer response)
-    {
-        if (!IoctlRequest.TryParse(request.Message, out var ioctl)) return NtStatus.InvalidParameter;
-        if (ioctl.CtlCode == FsctlCodes.FSCTL_VALIDATE_NEGOTIATE_INFO)
-            return ValidateNegotiateHandler.Handle(ref request, ioctl, response);
-        if (!ioctl.IsFsctl) return NtStatus.InvalidParameter;
-        var status = FileOpens.Find(ref request, ioctl.FileId, out _, out _);
-        return status != NtStatus.Success ? status : NtStatus.InvalidDeviceRequest;
-    }
-}

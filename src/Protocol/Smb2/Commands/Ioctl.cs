@@ -8,6 +8,14 @@ public static class FsctlCodes
     public const uint FSCTL_DFS_GET_REFERRALS = 0x00060194;
     public const uint FSCTL_DFS_GET_REFERRALS_EX = 0x000601B0;
     public const uint FSCTL_SET_SPARSE = 0x000900C4;
+    public const uint FSCTL_GET_COMPRESSION = 0x0009003C;
+    public const uint FSCTL_SET_COMPRESSION = 0x0009C040;
+    public const uint FSCTL_FILE_LEVEL_TRIM = 0x00098208;
+    public const uint FSCTL_GET_OBJECT_ID = 0x0009009C;
+    public const uint FSCTL_SET_OBJECT_ID = 0x00090098;
+    public const uint FSCTL_DELETE_OBJECT_ID = 0x000900A0;
+    public const uint FSCTL_SET_REPARSE_POINT = 0x000900A4;
+    public const uint FSCTL_DELETE_REPARSE_POINT = 0x000900AC;
     public const uint FSCTL_SET_ZERO_DATA = 0x000980C8;
     public const uint FSCTL_QUERY_ALLOCATED_RANGES = 0x000940CF;
     public const uint FSCTL_GET_REPARSE_POINT = 0x000900A8;
