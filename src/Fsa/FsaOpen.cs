@@ -36,6 +36,13 @@ public abstract class FsaOpen(IFsaVolume volume, AccessMask grantedAccess, FileS
     /// <summary>The same for LastAccessTime.</summary>
     internal long FrozenLastAccessTime { get; set; }
 
+    /// <summary>A write through this open has started the delayed write-time update (<see cref="WriteTimeState"/>);
+    /// later writes do not start another.</summary>
+    internal bool WriteTimeTriggered { get; set; }
+
+    /// <summary>This open wrote since the file's write time was last updated for it: its close sets the write time.</summary>
+    internal bool WriteTimeUpdateOnClose { get; set; }
+
     /// <summary>[MS-FSA] 2.1.5.12.1 FileFullEaInformation: the index of the next EA a query without a list returns
     /// (Open.NextEaIndex; 0 after a restart).</summary>
     public int NextEaIndex { get; set; }

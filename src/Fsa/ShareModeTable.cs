@@ -20,6 +20,9 @@ public sealed class FileNode(FileKey key, string path)
     public bool DeletePending { get; internal set; }
 
     internal List<FsaOpen> Opens { get; } = new(1);
+
+    /// <summary>The last-write time the file shows while open (delayed and explicit updates).</summary>
+    public WriteTimeState WriteTime { get; } = new();
 }
 
 /// <summary>
@@ -30,6 +33,9 @@ public sealed class ShareModeTable
 {
     private readonly Dictionary<FileKey, FileNode> _files = new();
     private readonly Lock _lock = new();
+
+    /// <summary>How many of the nodes are named streams: while none is open, DELETE opens skip the stream check.</summary>
+    private int _streamNodes;
 
     public int FileCount { get { lock (_lock) return _files.Count; } }
 
@@ -42,10 +48,12 @@ public sealed class ShareModeTable
     {
         lock (_lock)
         {
+            if (StreamDeniesDelete(key, open.GrantedAccess)) return NtStatus.SharingViolation;
             if (!_files.TryGetValue(key, out var node))
             {
                 node = new FileNode(key, path);
                 _files.Add(key, node);
+                if (key.Stream is not null) _streamNodes++;
             }
             else
             {
@@ -74,6 +82,7 @@ public sealed class ShareModeTable
             if (open.DeleteOnClose) node.DeletePending = true;
             if (node.Opens.Count > 0) return false;
             _files.Remove(node.Key);
+            if (node.Key.Stream is not null) _streamNodes--;
             return node.DeletePending;
         }
     }
@@ -91,6 +100,22 @@ public sealed class ShareModeTable
                 if (Conflicts(existing.GrantedAccess, existing.ShareAccess, access, share)) return NtStatus.SharingViolation;
             return NtStatus.Success;
         }
+    }
+
+    /// <summary>
+    /// [MS-FSA] 2.1.5.1.2: opening a file with DELETE also needs every open of its named streams to share delete (a
+    /// stream open without FILE_SHARE_DELETE keeps its file from being deleted or renamed). Caller holds the lock.
+    /// </summary>
+    private bool StreamDeniesDelete(FileKey key, AccessMask access)
+    {
+        if (_streamNodes == 0 || key.Stream is not null || (access & AccessMask.Delete) == 0) return false;
+        foreach (var node in _files.Values)
+        {
+            if (node.Key.Stream is null || node.Key.Device != key.Device || node.Key.Inode != key.Inode) continue;
+            foreach (var existing in node.Opens)
+                if ((existing.ShareAccess & FileShareAccess.Delete) == 0) return true;
+        }
+        return false;
     }
 
     public bool HasOpens(FileKey key)

@@ -78,6 +78,9 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         if (target.Exists)
         {
             bool isDirectory = target.Stat.IsDirectory;
+            // "dir::$DATA" names the data stream, which a directory does not have ([MS-FSA] 2.1.5.1).
+            if (isDirectory && FsaPath.NamesDefaultStream(request.Path))
+                return wantDirectory ? NtStatus.NotADirectory : NtStatus.FileIsADirectory;
             if (disposition == CreateDisposition.Create) return NtStatus.ObjectNameCollision;
             if (isDirectory && wantFile) return NtStatus.FileIsADirectory;
             if (!isDirectory && wantDirectory) return NtStatus.NotADirectory;
@@ -194,6 +197,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
     public NtStatus Close(FsaOpen open)
     {
         var o = (PosixOpen)open;
+        ApplyCloseTimes(o);
         bool delete = ShareModes.Remove(o, out string path);
         if (delete && o.StreamName is not null)
         {
@@ -243,6 +247,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         if ((o.GrantedAccess & (AccessMask.WriteData | AccessMask.AppendData)) == 0) return NtStatus.AccessDenied;
         if (offset < 0) return NtStatus.InvalidParameter;
         if (o.StreamName is not null) return WriteToStream(o, offset, data, out bytesWritten);
+        long writeTimeBefore = WriteTimeBeforeWrite(o);
         fixed (byte* p = data)
         {
             while (bytesWritten < data.Length)
@@ -253,6 +258,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
             }
         }
         KeepFrozenTimes(o, written: true);
+        WriteTimeAfterWrite(o, writeTimeBefore);
         if (writeThrough && Libc.Fdatasync(o.Fd) != 0) return ErrnoMap.ToStatus(FsOperation.Flush, Libc.Errno);
         return NtStatus.Success;
     }
@@ -261,6 +267,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
     {
         var o = (PosixOpen)open;
         if (!o.IsDirectory && (o.GrantedAccess & (AccessMask.WriteData | AccessMask.AppendData)) == 0) return NtStatus.AccessDenied;
+        UpdatePendingWriteTime(o);
         return Libc.Fsync(o.Fd) == 0 ? NtStatus.Success : ErrnoMap.ToStatus(FsOperation.Flush, Libc.Errno);
     }
 
@@ -273,6 +280,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         if (o.StreamName is not null) return SetStreamSize(o, endOfFile);
         if (Libc.Ftruncate(o.Fd, endOfFile) != 0) return ErrnoMap.ToStatus(FsOperation.Truncate, Libc.Errno);
         KeepFrozenTimes(o, written: true);
+        UpdatePendingWriteTime(o);
         return NtStatus.Success;
     }
 
