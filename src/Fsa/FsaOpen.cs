@@ -27,7 +27,7 @@ public abstract class FsaOpen(IFsaVolume volume, AccessMask grantedAccess, FileS
 
     /// <summary>The named stream this open is of ([MS-FSA] 2.1.1.5 Open.Stream), as the client spelled it; null for the
     /// default data stream.</summary>
-    public string? StreamName { get; internal init; }
+    public string? StreamName { get; internal set; }
 
     /// <summary>[MS-FSA] 2.1.5.14.2: a LastWriteTime set through this open (or -1) stops writes through it from
     /// moving the time; the frozen value, or 0 when the file system updates it as usual (after -2).</summary>

@@ -49,6 +49,9 @@ public sealed class ShareModeTable
         lock (_lock)
         {
             if (StreamDeniesDelete(key, open.GrantedAccess)) return NtStatus.SharingViolation;
+            // A stream of a file whose delete is pending cannot be opened either.
+            if (key.Stream is not null && _files.TryGetValue(key with { Stream = null }, out var file) && file.DeletePending)
+                return NtStatus.DeletePending;
             if (!_files.TryGetValue(key, out var node))
             {
                 node = new FileNode(key, path);
@@ -72,19 +75,70 @@ public sealed class ShareModeTable
     /// Forgets <paramref name="open"/> ([MS-FSA] 2.1.5.4 Server Requests Closing an Open). A delete-on-close open
     /// makes the delete pending; returns true when this was the file's last open and it must now be deleted.
     /// </summary>
-    public bool Remove(FsaOpen open, out string path)
+    public bool Remove(FsaOpen open, out string path) => Remove(open, out path, out _);
+
+    /// <summary>
+    /// <see cref="Remove(FsaOpen, out string)"/>, where a file deleted while its named streams are open stays
+    /// delete-pending until the last of them closes ([MS-FSA] 2.1.5.4: the file goes with its last open, of any
+    /// stream): <paramref name="orphanedFilePath"/> is then the file's path, which the caller deletes.
+    /// </summary>
+    public bool Remove(FsaOpen open, out string path, out string? orphanedFilePath)
     {
         lock (_lock)
         {
+            orphanedFilePath = null;
             var node = open.Node!;
             path = node.Path;
             node.Opens.Remove(open);
             if (open.DeleteOnClose) node.DeletePending = true;
             if (node.Opens.Count > 0) return false;
+            // The file's own last open, with streams still open: the node stays, delete-pending, until they close.
+            if (node.Key.Stream is null && node.DeletePending && _streamNodes > 0 && HasStreamNodes(node.Key)) return false;
             _files.Remove(node.Key);
-            if (node.Key.Stream is not null) _streamNodes--;
+            if (node.Key.Stream is not null)
+            {
+                _streamNodes--;
+                var fileKey = node.Key with { Stream = null };
+                if (_files.TryGetValue(fileKey, out var file) && file.Opens.Count == 0 && file.DeletePending
+                    && !HasStreamNodes(fileKey))
+                {
+                    _files.Remove(fileKey);
+                    orphanedFilePath = file.Path;
+                }
+            }
             return node.DeletePending;
         }
+    }
+
+    /// <summary>
+    /// A named stream renamed ([MS-FSA] 2.1.5.14.11.1): the stream's opens move to the node of its new name.
+    /// STATUS_SHARING_VIOLATION if a stream of that name is open.
+    /// </summary>
+    public NtStatus RekeyStream(FsaOpen open, FileKey newKey)
+    {
+        lock (_lock)
+        {
+            var node = open.Node!;
+            if (node.Key == newKey) return NtStatus.Success;
+            if (_files.ContainsKey(newKey)) return NtStatus.SharingViolation;
+            var moved = new FileNode(newKey, node.Path) { DeletePending = node.DeletePending };
+            _files.Remove(node.Key);
+            _files.Add(newKey, moved);
+            foreach (var o in node.Opens)
+            {
+                moved.Opens.Add(o);
+                o.Node = moved;
+            }
+            return NtStatus.Success;
+        }
+    }
+
+    /// <summary>Whether a named stream of the file <paramref name="fileKey"/> is open. Caller holds the lock.</summary>
+    private bool HasStreamNodes(FileKey fileKey)
+    {
+        foreach (var key in _files.Keys)
+            if (key.Stream is not null && key.Device == fileKey.Device && key.Inode == fileKey.Inode) return true;
+        return false;
     }
 
     /// <summary>

@@ -15,13 +15,28 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
     private readonly PathResolver _paths;
     private readonly FileDescriptor _root;
 
-    private PosixVolume(string rootPath, FileDescriptor root, bool useOpenat2)
+    private PosixVolume(string rootPath, FileDescriptor root, bool useOpenat2, in Libc.Statx rootStat)
     {
         RootPath = rootPath;
         _root = root;
         _paths = new PathResolver(root, useOpenat2);
-        VolumeInfo = new FsVolumeInfo("NTFS", FsaPath.MaxComponentLength, (uint)rootPath.GetHashCode(), 0,
+        VolumeInfo = new FsVolumeInfo("NTFS", FsaPath.MaxComponentLength, SerialNumberOf(rootStat.Key), 0,
             Path.GetFileName(rootPath));
+    }
+
+    /// <summary>
+    /// [MS-FSCC] 2.5.9 VolumeSerialNumber: the same for the share across server restarts (clients cache files by it),
+    /// so it comes from the root directory's identity on disk, its device and inode, through a fixed hash (FNV-1a)
+    /// rather than anything that changes per process.
+    /// </summary>
+    internal static uint SerialNumberOf(FileKey root)
+    {
+        uint hash = 2166136261;
+        Span<byte> bytes = stackalloc byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes, root.Device);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes[8..], root.Inode);
+        foreach (byte b in bytes) hash = (hash ^ b) * 16777619;
+        return hash;
     }
 
     public string RootPath { get; }
@@ -35,7 +50,14 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         volume = null;
         int fd = Libc.Open(Path.GetFullPath(rootPath), Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
         if (fd < 0) return ErrnoMap.ToStatus(FsOperation.Lookup, Libc.Errno);
-        volume = new PosixVolume(Path.GetFullPath(rootPath), new FileDescriptor(fd), useOpenat2);
+        var root = new FileDescriptor(fd);
+        int errno = PathResolver.StatFd(root, out var st);
+        if (errno != 0)
+        {
+            root.Dispose();
+            return ErrnoMap.ToStatus(FsOperation.Lookup, errno);
+        }
+        volume = new PosixVolume(Path.GetFullPath(rootPath), root, useOpenat2, st);
         return NtStatus.Success;
     }
 
@@ -198,10 +220,11 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
     {
         var o = (PosixOpen)open;
         ApplyCloseTimes(o);
-        bool delete = ShareModes.Remove(o, out string path);
-        if (delete && o.StreamName is not null)
+        bool delete = ShareModes.Remove(o, out string path, out string? orphanedFile);
+        if (o.StreamName is not null)
         {
-            var deleted = DeleteStream(o);
+            var deleted = delete ? DeleteStream(o) : NtStatus.Success;
+            if (orphanedFile is not null) deleted = DeleteOrphanedFile(o, orphanedFile);
             o.Fd.Dispose();
             return deleted;
         }
@@ -215,6 +238,13 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         using (dir)
             return Libc.Unlinkat(dir!, leaf, o.IsDirectory ? Libc.AT_REMOVEDIR : 0) == 0
                 ? NtStatus.Success : ErrnoMap.ToStatus(FsOperation.Delete, Libc.Errno);
+    }
+
+    /// <summary>The file was deleted while this stream open kept it: now that the last stream closes, it goes.</summary>
+    private NtStatus DeleteOrphanedFile(PosixOpen streamOpen, string path)
+    {
+        if (PathResolver.StatFd(streamOpen.Fd, out var st) == 0 && st.Nlink <= 1) DeleteDepot(st);
+        return UnlinkInRoot(path, 0) is 0 or Libc.ENOENT ? NtStatus.Success : NtStatus.Unsuccessful;
     }
 
     public unsafe NtStatus Read(FsaOpen open, long offset, Span<byte> destination, out int bytesRead)
