@@ -82,6 +82,9 @@ public sealed partial class PosixVolume
                     return ErrnoMap.ToStatus(FsOperation.Rename, Libc.Errno);
             }
         }
+        _paths.CaseFold.Invalidate(sourceParent);
+        _paths.CaseFold.Invalidate(target.Parent);
+        if (o.IsDirectory) _paths.CaseFold.InvalidateTree(source);
         ShareModes.Rename(o, PathResolver.Join(target.Parent, leaf));
         return NtStatus.Success;
     }

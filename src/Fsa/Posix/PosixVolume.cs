@@ -139,6 +139,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
                 errno = _paths.Open(target.Path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NONBLOCK, request.FileMode ?? FileMode, out fd);
             }
             if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Create, errno);
+            _paths.CaseFold.Invalidate(target.Parent);
             action = CreateAction.Created;
         }
 
@@ -233,6 +234,8 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         o.Fd.Dispose();
         if (!delete || path.Length == 0) return NtStatus.Success;
         var (parent, leaf) = PathResolver.Split(path);
+        _paths.CaseFold.Invalidate(parent);
+        if (o.IsDirectory) _paths.CaseFold.InvalidateTree(path);
         int errno = _paths.Open(parent, Libc.O_PATH | Libc.O_DIRECTORY, 0, out var dir);
         if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Delete, errno);
         using (dir)
@@ -244,6 +247,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
     private NtStatus DeleteOrphanedFile(PosixOpen streamOpen, string path)
     {
         if (PathResolver.StatFd(streamOpen.Fd, out var st) == 0 && st.Nlink <= 1) DeleteDepot(st);
+        _paths.CaseFold.Invalidate(PathResolver.Split(path).Parent);
         return UnlinkInRoot(path, 0) is 0 or Libc.ENOENT ? NtStatus.Success : NtStatus.Unsuccessful;
     }
 
