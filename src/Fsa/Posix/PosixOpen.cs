@@ -6,6 +6,11 @@ internal sealed class PosixOpen(PosixVolume volume, FileDescriptor fd, AccessMas
     bool isDirectory) : FsaOpen(volume, grantedAccess, shareAccess, isDirectory)
 {
     public FileDescriptor Fd { get; } = fd;
+
+    /// <summary>Opened with FILE_WRITE_THROUGH or FILE_NO_INTERMEDIATE_BUFFERING ([MS-SMB2] 2.2.13, [MS-FSA] 2.1.5.3):
+    /// every write through it reaches stable storage before it completes, as a WRITE with
+    /// SMB2_WRITEFLAG_WRITE_THROUGH does.</summary>
+    public bool WriteThrough { get; init; }
 }
 
 /// <summary>A listing of a directory open (<see cref="FsaEnumeration"/>): "." and ".." first, then the names

@@ -159,7 +159,11 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
                 return status;
             }
         }
-        var posixOpen = new PosixOpen(this, fd!, granted, request.ShareAccess, st.IsDirectory) { DeleteOnClose = deleteOnClose };
+        var posixOpen = new PosixOpen(this, fd!, granted, request.ShareAccess, st.IsDirectory)
+        {
+            DeleteOnClose = deleteOnClose,
+            WriteThrough = (options & (CreateOptions.WriteThrough | CreateOptions.NoIntermediateBuffering)) != 0,
+        };
         status = ShareModes.TryAdd(st.Key, target.Path, posixOpen);
         if (status != NtStatus.Success)
         {
@@ -293,7 +297,8 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         }
         KeepFrozenTimes(o, written: true);
         WriteTimeAfterWrite(o, writeTimeBefore);
-        if (writeThrough && Libc.Fdatasync(o.Fd) != 0) return ErrnoMap.ToStatus(FsOperation.Flush, Libc.Errno);
+        // Write-through: the data (and the size that reaches it) is on stable storage before the response.
+        if ((writeThrough || o.WriteThrough) && Libc.Fdatasync(o.Fd) != 0) return ErrnoMap.ToStatus(FsOperation.Flush, Libc.Errno);
         return NtStatus.Success;
     }
 
