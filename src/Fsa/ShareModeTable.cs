@@ -111,8 +111,8 @@ public sealed class ShareModeTable
     }
 
     /// <summary>
-    /// A named stream renamed ([MS-FSA] 2.1.5.14.11.1): the stream's opens move to the node of its new name.
-    /// STATUS_SHARING_VIOLATION if a stream of that name is open.
+    /// A named stream renamed ([MS-FSA] 2.1.5.14.11.1): the stream's opens move to the node of its new name (the
+    /// file's own node for the default stream). STATUS_SHARING_VIOLATION if that node exists.
     /// </summary>
     public NtStatus RekeyStream(FsaOpen open, FileKey newKey)
     {
@@ -124,6 +124,7 @@ public sealed class ShareModeTable
             var moved = new FileNode(newKey, node.Path) { DeletePending = node.DeletePending };
             _files.Remove(node.Key);
             _files.Add(newKey, moved);
+            _streamNodes += (newKey.Stream is null ? 0 : 1) - (node.Key.Stream is null ? 0 : 1);
             foreach (var o in node.Opens)
             {
                 moved.Opens.Add(o);

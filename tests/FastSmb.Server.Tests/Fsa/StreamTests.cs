@@ -186,6 +186,26 @@ public class StreamTests
     }
 
     [Test]
+    public void RenameStream_OntoTheEmptyDefaultStream_BecomesTheFilesData()
+    {
+        using var v = new FsaTestVolume();
+        MetadataTests.RequireXattrs(v);
+        var s = v.OpenOk("f:one", Rw, CreateDisposition.Create);
+        v.Volume.Write(s, 0, "payload"u8, false, out _);
+
+        Assert.That(v.Volume.Rename(s, "::$DATA", false), Is.EqualTo(NtStatus.Success));
+        Assert.That(s.StreamName, Is.Null);
+        Assert.That(v.Volume.Write(s, 7, "!"u8, false, out _), Is.EqualTo(NtStatus.Success), "the open can write its new data");
+        v.Volume.Close(s);
+
+        Assert.That(File.ReadAllText(v.OnDisk("f")), Is.EqualTo("payload!"));
+        Assert.That(v.Open("f:one", Rw, CreateDisposition.Open, out _, out _), Is.EqualTo(NtStatus.ObjectNameNotFound));
+        var again = v.OpenOk("f:two", Rw, CreateDisposition.Create);
+        Assert.That(v.Volume.Rename(again, "::$DATA", false), Is.EqualTo(NtStatus.ObjectNameCollision), "the data is not empty");
+        v.Volume.Close(again);
+    }
+
+    [Test]
     public void RenameStream_ToAnotherName_DataMovesAndOldNameGoes()
     {
         using var v = new FsaTestVolume();
