@@ -27,7 +27,7 @@ public abstract class FsaOpen(IFsaVolume volume, AccessMask grantedAccess, FileS
 
     /// <summary>The named stream this open is of ([MS-FSA] 2.1.1.5 Open.Stream), as the client spelled it; null for the
     /// default data stream.</summary>
-    public string? StreamName { get; internal init; }
+    public string? StreamName { get; internal set; }
 
     /// <summary>[MS-FSA] 2.1.5.14.2: a LastWriteTime set through this open (or -1) stops writes through it from
     /// moving the time; the frozen value, or 0 when the file system updates it as usual (after -2).</summary>
@@ -35,6 +35,13 @@ public abstract class FsaOpen(IFsaVolume volume, AccessMask grantedAccess, FileS
 
     /// <summary>The same for LastAccessTime.</summary>
     internal long FrozenLastAccessTime { get; set; }
+
+    /// <summary>A write through this open has started the delayed write-time update (<see cref="WriteTimeState"/>);
+    /// later writes do not start another.</summary>
+    internal bool WriteTimeTriggered { get; set; }
+
+    /// <summary>This open wrote since the file's write time was last updated for it: its close sets the write time.</summary>
+    internal bool WriteTimeUpdateOnClose { get; set; }
 
     /// <summary>[MS-FSA] 2.1.5.12.1 FileFullEaInformation: the index of the next EA a query without a list returns
     /// (Open.NextEaIndex; 0 after a restart).</summary>

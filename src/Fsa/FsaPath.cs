@@ -26,6 +26,10 @@ public static class FsaPath
         if (path.Length == 0) return NtStatus.Success;
         // [MS-SMB2] 3.3.5.9: the name is relative to the share; Windows refuses a leading separator.
         if (path[0] == '\\') return NtStatus.InvalidParameter;
+        if (path[0] == '/') return NtStatus.ObjectNameInvalid;
+        // Samba takes '/' inside a path as a separator too (smbtorture's timestamps tests rely on it); a '/' can then
+        // never reach a file name.
+        if (path.Contains('/')) path = path.Replace('/', '\\');
         if (path.EndsWith('\\')) path = path[..^1];
         var parts = path.Split('\\');
         int colon = parts[^1].IndexOf(':');
@@ -48,6 +52,9 @@ public static class FsaPath
         return NtStatus.Success;
     }
 
+    /// <summary>Whether <paramref name="path"/> ends by naming the default data stream explicitly ("name::$DATA").</summary>
+    public static bool NamesDefaultStream(string path) => path.EndsWith("::$DATA", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>"stream", "stream:$DATA" or ":$DATA" (the default stream); any other type, or an empty name without
     /// one, is invalid.</summary>
     private static NtStatus SplitStream(string spec, out string? streamName)
@@ -59,8 +66,9 @@ public static class FsaPath
             return NtStatus.ObjectNameInvalid;
         if (name.Length == 0) return colon >= 0 ? NtStatus.Success : NtStatus.ObjectNameInvalid;
         if (name.Length > MaxComponentLength) return NtStatus.ObjectNameInvalid;
+        // [MS-FSCC] 2.1.5.3: a stream name may hold any character but NUL, backslash, '/' and ':' (control characters too).
         foreach (char c in name)
-            if (c < 0x20 || c is '/' or '\\' or ':') return NtStatus.ObjectNameInvalid;
+            if (c is '\0' or '/' or '\\' or ':') return NtStatus.ObjectNameInvalid;
         streamName = name;
         return NtStatus.Success;
     }

@@ -62,6 +62,7 @@ public enum CreateOptions : uint
     None = 0,
     DirectoryFile = 0x00000001,
     WriteThrough = 0x00000002,
+    NoIntermediateBuffering = 0x00000008,
     NonDirectoryFile = 0x00000040,
     DeleteOnClose = 0x00001000,
     OpenByFileId = 0x00002000,

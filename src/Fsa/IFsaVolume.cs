@@ -14,6 +14,10 @@ public interface IFsaVolume
     /// <summary>[MS-FSA] 2.1.5.4 Server Requests Closing an Open: the last close of a delete-pending file deletes it.</summary>
     NtStatus Close(FsaOpen open);
 
+    /// <summary>[MS-FSA] 2.1.5.4: what a close does to the file's times (an open that wrote sets the last-write time),
+    /// done before the close's post-query so that its response shows them; <see cref="Close"/> does it too.</summary>
+    NtStatus ApplyCloseTimes(FsaOpen open);
+
     /// <summary>[MS-FSA] 2.1.5.2 Read: fewer bytes than asked at the end of the file, 0 at or past it.</summary>
     NtStatus Read(FsaOpen open, long offset, Span<byte> destination, out int bytesRead);
 

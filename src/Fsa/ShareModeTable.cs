@@ -28,6 +28,9 @@ public sealed class FileNode(FileKey key, string path)
     /// <summary>The file's security descriptor as last read or set through one of its opens (null: not read yet);
     /// replaced whole, so readers on other connections see the old or the new one.</summary>
     internal Protocol.Security.Descriptors.SecurityDescriptor? Descriptor { get; set; }
+
+    /// <summary>The last-write time the file shows while open (delayed and explicit updates).</summary>
+    public WriteTimeState WriteTime { get; } = new();
 }
 
 /// <summary>
@@ -38,6 +41,9 @@ public sealed class ShareModeTable
 {
     private readonly Dictionary<FileKey, FileNode> _files = new();
     private readonly Lock _lock = new();
+
+    /// <summary>How many of the nodes are named streams: while none is open, DELETE opens skip the stream check.</summary>
+    private int _streamNodes;
 
     public int FileCount { get { lock (_lock) return _files.Count; } }
 
@@ -50,10 +56,15 @@ public sealed class ShareModeTable
     {
         lock (_lock)
         {
+            if (StreamDeniesDelete(key, open.GrantedAccess)) return NtStatus.SharingViolation;
+            // A stream of a file whose delete is pending cannot be opened either.
+            if (key.Stream is not null && _files.TryGetValue(key with { Stream = null }, out var file) && file.DeletePending)
+                return NtStatus.DeletePending;
             if (!_files.TryGetValue(key, out var node))
             {
                 node = new FileNode(key, path);
                 _files.Add(key, node);
+                if (key.Stream is not null) _streamNodes++;
             }
             else
             {
@@ -72,18 +83,71 @@ public sealed class ShareModeTable
     /// Forgets <paramref name="open"/> ([MS-FSA] 2.1.5.4 Server Requests Closing an Open). A delete-on-close open
     /// makes the delete pending; returns true when this was the file's last open and it must now be deleted.
     /// </summary>
-    public bool Remove(FsaOpen open, out string path)
+    public bool Remove(FsaOpen open, out string path) => Remove(open, out path, out _);
+
+    /// <summary>
+    /// <see cref="Remove(FsaOpen, out string)"/>, where a file deleted while its named streams are open stays
+    /// delete-pending until the last of them closes ([MS-FSA] 2.1.5.4: the file goes with its last open, of any
+    /// stream): <paramref name="orphanedFilePath"/> is then the file's path, which the caller deletes.
+    /// </summary>
+    public bool Remove(FsaOpen open, out string path, out string? orphanedFilePath)
     {
         lock (_lock)
         {
+            orphanedFilePath = null;
             var node = open.Node!;
             path = node.Path;
             node.Opens.Remove(open);
             if (open.DeleteOnClose) node.DeletePending = true;
             if (node.Opens.Count > 0) return false;
+            // The file's own last open, with streams still open: the node stays, delete-pending, until they close.
+            if (node.Key.Stream is null && node.DeletePending && _streamNodes > 0 && HasStreamNodes(node.Key)) return false;
             _files.Remove(node.Key);
+            if (node.Key.Stream is not null)
+            {
+                _streamNodes--;
+                var fileKey = node.Key with { Stream = null };
+                if (_files.TryGetValue(fileKey, out var file) && file.Opens.Count == 0 && file.DeletePending
+                    && !HasStreamNodes(fileKey))
+                {
+                    _files.Remove(fileKey);
+                    orphanedFilePath = file.Path;
+                }
+            }
             return node.DeletePending;
         }
+    }
+
+    /// <summary>
+    /// A named stream renamed ([MS-FSA] 2.1.5.14.11.1): the stream's opens move to the node of its new name (the
+    /// file's own node for the default stream). STATUS_SHARING_VIOLATION if that node exists.
+    /// </summary>
+    public NtStatus RekeyStream(FsaOpen open, FileKey newKey)
+    {
+        lock (_lock)
+        {
+            var node = open.Node!;
+            if (node.Key == newKey) return NtStatus.Success;
+            if (_files.ContainsKey(newKey)) return NtStatus.SharingViolation;
+            var moved = new FileNode(newKey, node.Path) { DeletePending = node.DeletePending };
+            _files.Remove(node.Key);
+            _files.Add(newKey, moved);
+            _streamNodes += (newKey.Stream is null ? 0 : 1) - (node.Key.Stream is null ? 0 : 1);
+            foreach (var o in node.Opens)
+            {
+                moved.Opens.Add(o);
+                o.Node = moved;
+            }
+            return NtStatus.Success;
+        }
+    }
+
+    /// <summary>Whether a named stream of the file <paramref name="fileKey"/> is open. Caller holds the lock.</summary>
+    private bool HasStreamNodes(FileKey fileKey)
+    {
+        foreach (var key in _files.Keys)
+            if (key.Stream is not null && key.Device == fileKey.Device && key.Inode == fileKey.Inode) return true;
+        return false;
     }
 
     /// <summary>
@@ -99,6 +163,22 @@ public sealed class ShareModeTable
                 if (Conflicts(existing.GrantedAccess, existing.ShareAccess, access, share)) return NtStatus.SharingViolation;
             return NtStatus.Success;
         }
+    }
+
+    /// <summary>
+    /// [MS-FSA] 2.1.5.1.2: opening a file with DELETE also needs every open of its named streams to share delete (a
+    /// stream open without FILE_SHARE_DELETE keeps its file from being deleted or renamed). Caller holds the lock.
+    /// </summary>
+    private bool StreamDeniesDelete(FileKey key, AccessMask access)
+    {
+        if (_streamNodes == 0 || key.Stream is not null || (access & AccessMask.Delete) == 0) return false;
+        foreach (var node in _files.Values)
+        {
+            if (node.Key.Stream is null || node.Key.Device != key.Device || node.Key.Inode != key.Inode) continue;
+            foreach (var existing in node.Opens)
+                if ((existing.ShareAccess & FileShareAccess.Delete) == 0) return true;
+        }
+        return false;
     }
 
     public bool HasOpens(FileKey key)

@@ -73,10 +73,10 @@ public sealed class TreeConnectHandler(IShareRegistry shares, IGroupMembership g
             }
         }
 
-        // A disk share whose directory cannot be opened still connects (Samba refuses it with
-        // STATUS_BAD_NETWORK_NAME; to do once the tests stop using fictitious paths), and its CREATEs fail.
+        // A disk share whose directory cannot be opened (missing, not a directory) is refused as Samba refuses it:
+        // STATUS_BAD_NETWORK_NAME, the answer for a share that is not there.
         IFsaVolume? volume = null;
-        if (!share.IsIpc) volumes.GetOrOpen(share.Path, out volume);
+        if (!share.IsIpc && volumes.GetOrOpen(share.Path, out volume) != NtStatus.Success) return NtStatus.BadNetworkName;
 
         uint maximalAccess = share.ReadOnly ? ReadOnlyAccess : FullAccess;
         var tree = session.AddTree(share.Name, share.IsIpc, share);

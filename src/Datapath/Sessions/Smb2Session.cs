@@ -92,10 +92,16 @@ public sealed partial class Smb2Session(ulong sessionId, Smb2Connection connecti
 
     public bool RemoveTree(uint treeId, out TreeConnect tree) => _trees.Remove(treeId, out tree!);
 
-    /// <summary>Closes every tree connect (and its opens); LOGOFF and disconnect call it.</summary>
+    /// <summary>Closes every tree connect (and its opens); LOGOFF and disconnect call it, outside any request's
+    /// identity. Each tree's closes run as the tree's user, as TREE_DISCONNECT's do (the dispatcher's scope): a
+    /// delete-on-close or a close-time update acts with the user's rights, never the server's.</summary>
     public void CloseAll()
     {
-        foreach (var tree in _trees.Values) tree.CloseAll();
+        foreach (var tree in _trees.Values)
+        {
+            using (Identity.IdentityScope.Enter(tree.IsPipe ? null : tree.UnixIdentity))
+                tree.CloseAll();
+        }
         _trees.Clear();
     }
 }

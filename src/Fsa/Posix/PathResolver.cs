@@ -15,8 +15,8 @@ internal readonly record struct ResolvedPath(string Parent, string Leaf, bool Ex
 /// RESOLVE_NO_MAGICLINKS, so neither "..", nor an absolute symlink, nor a symlink swapped in by a race leads out
 /// of the share (symlinks that stay inside are followed); where the kernel lacks openat2 (before 5.6) every
 /// component is opened with O_NOFOLLOW from its parent's descriptor, refusing all symlinks.
-/// A name is looked up exactly first; only if that fails is its directory scanned for a name equal ignoring case.
-/// Stateless apart from the root descriptor it borrows; thread-safe.
+/// A name is looked up exactly first; only if that fails is it looked up ignoring case, in the directory's folded
+/// names (<see cref="CaseFoldCache"/>). Holds the root descriptor it borrows and that cache; thread-safe.
 /// </summary>
 internal sealed unsafe class PathResolver(FileDescriptor root, bool useOpenat2)
 {
@@ -153,15 +153,17 @@ internal sealed unsafe class PathResolver(FileDescriptor root, bool useOpenat2)
         return NtStatus.Success;
     }
 
+    /// <summary>The folded names of the directories looked up ignoring case; the volume invalidates what it changes.</summary>
+    public CaseFoldCache CaseFold { get; } = new();
+
     private string? FindIgnoringCase(string directory, string name)
     {
         if (Open(directory, Libc.O_RDONLY | Libc.O_DIRECTORY, 0, out var fd) != 0) return null;
         using (fd)
         {
-            foreach (var entry in ReadNames(fd!))
-                if (string.Equals(entry, name, StringComparison.OrdinalIgnoreCase)) return entry;
+            if (StatFd(fd!, out var st) != 0) return null;
+            return CaseFold.Find(directory, st, name, () => ReadNames(fd!));
         }
-        return null;
     }
 
     /// <summary>Every name in the directory open as <paramref name="directory"/>, without "." and "..".

@@ -23,6 +23,7 @@ public sealed partial class PosixVolume
         if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Lookup, errno);
         metadata = ToMetadata(st, ReadXattrMetadata(o.Fd, null));
         if (o.StreamName is not null) return QueryStreamSize(o, ref metadata);
+        ApplyShownWriteTime(o, ref metadata);
         return NtStatus.Success;
     }
 
@@ -63,8 +64,9 @@ public sealed partial class PosixVolume
             : dir ? FileAttributeFlags.None : FileAttributeFlags.Archive;
         if (dir) attributes |= FileAttributeFlags.Directory;
         long created = x.Dos.CreationTime != 0 ? x.Dos.CreationTime : BirthTime(st);
-        return new FileMetadata(created, FileTimes.FromUnix(st.AtimeSec, st.AtimeNsec), mtime,
-            FileTimes.FromUnix(st.CtimeSec, st.CtimeNsec), (long)st.Blocks * 512, dir ? 0 : (long)st.Size,
+        // ChangeTime is the write time, as Samba reports it: Linux lets nobody set the inode's ctime, and clients
+        // that set ChangeTime through FileBasicInformation expect to read back what they set.
+        return new FileMetadata(created, FileTimes.FromUnix(st.AtimeSec, st.AtimeNsec), mtime, mtime, (long)st.Blocks * 512, dir ? 0 : (long)st.Size,
             attributes, st.Ino, st.Nlink) { EaSize = x.EaSize };
     }
 
@@ -117,6 +119,8 @@ public sealed partial class PosixVolume
             if (!o.IsDirectory && (attributes & FileAttributeFlags.Directory) != 0) return NtStatus.InvalidParameter;
             if (o.IsDirectory && (attributes & FileAttributeFlags.Temporary) != 0) return NtStatus.InvalidParameter;
         }
+        // Windows makes a pending write-time update at any basic-information set, even one of all zeros.
+        UpdatePendingWriteTime(o);
         int errno = PathResolver.StatFd(o.Fd, out var st);
         if (errno != 0) return ErrnoMap.ToStatus(FsOperation.SetTimes, errno);
 
@@ -142,6 +146,7 @@ public sealed partial class PosixVolume
             times[0] = ToTimespec(lastAccessTime);
             times[1] = ToTimespec(lastWriteTime);
             if (Libc.Futimens(o.Fd, times) != 0) return ErrnoMap.ToStatus(FsOperation.SetTimes, Libc.Errno);
+            if (lastWriteTime > 0) o.Node?.WriteTime.Set(lastWriteTime, o);
         }
         // The change time is the inode's ctime, which Linux does not let anybody set.
         if (attributes == 0 && creationTime <= 0)

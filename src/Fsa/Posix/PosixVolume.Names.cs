@@ -24,7 +24,10 @@ public sealed partial class PosixVolume
         var o = (PosixOpen)open;
         // [MS-FSA] 2.1.5.14.11: renaming needs DELETE on the source.
         if ((o.GrantedAccess & AccessMask.Delete) == 0) return NtStatus.AccessDenied;
-        if (o.StreamName is not null) return NtStatus.NotSupported; // renaming a stream ([MS-FSA] 2.1.5.14.11.1) is not served
+        if (newPath.StartsWith(':')) return RenameStream(o, newPath, replaceIfExists);
+        // A stream open renamed to "file:stream" (a path, not ":stream"): Windows and Samba answer a sharing violation;
+        // moving a stream's file by a stream open is not served.
+        if (o.StreamName is not null) return newPath.Contains(':') ? NtStatus.SharingViolation : NtStatus.NotSupported;
         string source = o.Node!.Path;
         if (source.Length == 0) return NtStatus.AccessDenied;
         var status = FsaPath.TrySplit(newPath, out var components);
@@ -79,6 +82,9 @@ public sealed partial class PosixVolume
                     return ErrnoMap.ToStatus(FsOperation.Rename, Libc.Errno);
             }
         }
+        _paths.CaseFold.Invalidate(sourceParent);
+        _paths.CaseFold.Invalidate(target.Parent);
+        if (o.IsDirectory) _paths.CaseFold.InvalidateTree(source);
         ShareModes.Rename(o, PathResolver.Join(target.Parent, leaf));
         ReportRenamed(source, o.Node!.Path, o.IsDirectory);
         return NtStatus.Success;

@@ -49,6 +49,7 @@ public sealed partial class PosixVolume
             if (request.ReadOnly) return NtStatus.AccessDenied;
             errno = _paths.Open(target.Path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NONBLOCK, FileMode, out fd);
             if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Create, errno);
+            _paths.CaseFold.Invalidate(target.Parent);
             if (PathResolver.StatFd(fd!, out var created) == 0) InitializeDos(fd!, created, request.Attributes);
         }
         else

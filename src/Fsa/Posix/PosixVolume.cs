@@ -15,13 +15,28 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
     private readonly PathResolver _paths;
     private readonly FileDescriptor _root;
 
-    private PosixVolume(string rootPath, FileDescriptor root, bool useOpenat2)
+    private PosixVolume(string rootPath, FileDescriptor root, bool useOpenat2, in Libc.Statx rootStat)
     {
         RootPath = rootPath;
         _root = root;
         _paths = new PathResolver(root, useOpenat2);
-        VolumeInfo = new FsVolumeInfo("NTFS", FsaPath.MaxComponentLength, (uint)rootPath.GetHashCode(), 0,
+        VolumeInfo = new FsVolumeInfo("NTFS", FsaPath.MaxComponentLength, SerialNumberOf(rootStat.Key), 0,
             Path.GetFileName(rootPath));
+    }
+
+    /// <summary>
+    /// [MS-FSCC] 2.5.9 VolumeSerialNumber: the same for the share across server restarts (clients cache files by it),
+    /// so it comes from the root directory's identity on disk, its device and inode, through a fixed hash (FNV-1a)
+    /// rather than anything that changes per process.
+    /// </summary>
+    internal static uint SerialNumberOf(FileKey root)
+    {
+        uint hash = 2166136261;
+        Span<byte> bytes = stackalloc byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes, root.Device);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes[8..], root.Inode);
+        foreach (byte b in bytes) hash = (hash ^ b) * 16777619;
+        return hash;
     }
 
     public string RootPath { get; }
@@ -36,7 +51,14 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         volume = null;
         int fd = Libc.Open(Path.GetFullPath(rootPath), Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
         if (fd < 0) return ErrnoMap.ToStatus(FsOperation.Lookup, Libc.Errno);
-        volume = new PosixVolume(Path.GetFullPath(rootPath), new FileDescriptor(fd), useOpenat2);
+        var root = new FileDescriptor(fd);
+        int errno = PathResolver.StatFd(root, out var st);
+        if (errno != 0)
+        {
+            root.Dispose();
+            return ErrnoMap.ToStatus(FsOperation.Lookup, errno);
+        }
+        volume = new PosixVolume(Path.GetFullPath(rootPath), root, useOpenat2, st);
         return NtStatus.Success;
     }
 
@@ -80,6 +102,9 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         if (target.Exists)
         {
             bool isDirectory = target.Stat.IsDirectory;
+            // "dir::$DATA" names the data stream, which a directory does not have ([MS-FSA] 2.1.5.1).
+            if (isDirectory && FsaPath.NamesDefaultStream(request.Path))
+                return wantDirectory ? NtStatus.NotADirectory : NtStatus.FileIsADirectory;
             if (disposition == CreateDisposition.Create) return NtStatus.ObjectNameCollision;
             if (isDirectory && wantFile) return NtStatus.FileIsADirectory;
             if (!isDirectory && wantDirectory) return NtStatus.NotADirectory;
@@ -127,6 +152,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
                 errno = _paths.Open(target.Path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NONBLOCK, request.FileMode ?? FileMode, out fd);
             }
             if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Create, errno);
+            _paths.CaseFold.Invalidate(target.Parent);
             action = CreateAction.Created;
         }
 
@@ -157,7 +183,11 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
             }
         }
         var posixOpen = new PosixOpen(this, fd!, granted, request.ShareAccess, st.IsDirectory)
-            { DeleteOnClose = deleteOnClose, MaximalAccess = maximal };
+        {
+            DeleteOnClose = deleteOnClose,
+            MaximalAccess = maximal,
+            WriteThrough = (options & (CreateOptions.WriteThrough | CreateOptions.NoIntermediateBuffering)) != 0,
+        };
         status = ShareModes.TryAdd(st.Key, target.Path, posixOpen);
         if (status != NtStatus.Success)
         {
@@ -226,12 +256,14 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         var o = (PosixOpen)open;
         ByteRangeLocks.ReleaseAll(o);
         ReportWritten(o);
-        bool delete = ShareModes.Remove(o, out string path);
-        if (delete && o.StreamName is not null)
+        ApplyCloseTimes(o);
+        bool delete = ShareModes.Remove(o, out string path, out string? orphanedFile);
+        if (o.StreamName is not null)
         {
-            var deleted = DeleteStream(o);
+            var deleted = delete ? DeleteStream(o) : NtStatus.Success;
+            if (orphanedFile is not null) deleted = DeleteOrphanedFile(o, orphanedFile);
             o.Fd.Dispose();
-            if (deleted == NtStatus.Success) ReportRemoved(path, o);
+            if (delete && deleted == NtStatus.Success) ReportRemoved(path, o);
             return deleted;
         }
         // The last name of the file is going: its depot streams go with it.
@@ -244,6 +276,8 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         if (!delete && o.IsDirectory && o.DeletePending) ChangeNotifier.ReportDeletePending(o);
         if (!delete || path.Length == 0) return NtStatus.Success;
         var (parent, leaf) = PathResolver.Split(path);
+        _paths.CaseFold.Invalidate(parent);
+        if (o.IsDirectory) _paths.CaseFold.InvalidateTree(path);
         int errno = _paths.Open(parent, Libc.O_PATH | Libc.O_DIRECTORY, 0, out var dir);
         if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Delete, errno);
         using (dir)
@@ -253,6 +287,14 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         }
         ReportRemoved(path, o);
         return NtStatus.Success;
+    }
+
+    /// <summary>The file was deleted while this stream open kept it: now that the last stream closes, it goes.</summary>
+    private NtStatus DeleteOrphanedFile(PosixOpen streamOpen, string path)
+    {
+        if (PathResolver.StatFd(streamOpen.Fd, out var st) == 0 && st.Nlink <= 1) DeleteDepot(st);
+        _paths.CaseFold.Invalidate(PathResolver.Split(path).Parent);
+        return UnlinkInRoot(path, 0) is 0 or Libc.ENOENT ? NtStatus.Success : NtStatus.Unsuccessful;
     }
 
     public unsafe NtStatus Read(FsaOpen open, long offset, Span<byte> destination, out int bytesRead)
@@ -289,6 +331,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         var lockStatus = Locks.ByteRangeLocks.CheckWrite(o, offset, data.Length);
         if (lockStatus != NtStatus.Success) return lockStatus;
         if (o.StreamName is not null) return WriteToStream(o, offset, data, out bytesWritten);
+        long writeTimeBefore = WriteTimeBeforeWrite(o);
         fixed (byte* p = data)
         {
             while (bytesWritten < data.Length)
@@ -300,7 +343,9 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         }
         KeepFrozenTimes(o, written: true);
         o.Written = true;
-        if (writeThrough && Libc.Fdatasync(o.Fd) != 0) return ErrnoMap.ToStatus(FsOperation.Flush, Libc.Errno);
+        WriteTimeAfterWrite(o, writeTimeBefore);
+        // Write-through: the data (and the size that reaches it) is on stable storage before the response.
+        if ((writeThrough || o.WriteThrough) && Libc.Fdatasync(o.Fd) != 0) return ErrnoMap.ToStatus(FsOperation.Flush, Libc.Errno);
         return NtStatus.Success;
     }
 
@@ -308,6 +353,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
     {
         var o = (PosixOpen)open;
         if (!o.IsDirectory && (o.GrantedAccess & (AccessMask.WriteData | AccessMask.AppendData)) == 0) return NtStatus.AccessDenied;
+        UpdatePendingWriteTime(o);
         return Libc.Fsync(o.Fd) == 0 ? NtStatus.Success : ErrnoMap.ToStatus(FsOperation.Flush, Libc.Errno);
     }
 
@@ -320,6 +366,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         if (o.StreamName is not null) return SetStreamSize(o, endOfFile);
         if (Libc.Ftruncate(o.Fd, endOfFile) != 0) return ErrnoMap.ToStatus(FsOperation.Truncate, Libc.Errno);
         KeepFrozenTimes(o, written: true);
+        UpdatePendingWriteTime(o);
         return ReportModified(o, Notify.NotifyFilter.Size | Notify.NotifyFilter.LastWrite);
     }
 

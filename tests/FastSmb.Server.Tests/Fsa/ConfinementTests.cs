@@ -75,4 +75,16 @@ public class ConfinementTests(bool useOpenat2)
         Assert.That(File.Exists(Path.Combine(v.Outside, "moved")), Is.False);
         Assert.That(File.Exists(v.OnDisk("f")), Is.True);
     }
+
+    [Test]
+    public void Open_SlashInsidePath_IsASeparatorAsInSamba()
+    {
+        using var v = new FsaTestVolume();
+        Directory.CreateDirectory(v.OnDisk("sub"));
+        var open = v.OpenOk("sub/f.txt", AccessMask.ReadData | AccessMask.WriteData, CreateDisposition.Create);
+        v.Volume.Close(open);
+        Assert.That(File.Exists(v.OnDisk("sub/f.txt")), Is.True);
+        Assert.That(v.Open("sub/../x", AccessMask.ReadData, CreateDisposition.OpenIf, out _, out _),
+            Is.EqualTo(NtStatus.ObjectPathSyntaxBad), "a '/' never smuggles \"..\" past the checks");
+    }
 }

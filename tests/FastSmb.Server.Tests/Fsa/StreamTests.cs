@@ -129,9 +129,102 @@ public class StreamTests
         MetadataTests.RequireXattrs(v);
         var s = v.OpenOk("f:s", Rw, CreateDisposition.Create, share: FileShareAccess.None);
         Assert.That(v.Open("f:S", Rw, CreateDisposition.Open, out _, out _), Is.EqualTo(NtStatus.SharingViolation));
-        var file = v.OpenOk("f", Rw, CreateDisposition.Open, share: FileShareAccess.None);
+        var file = v.OpenOk("f", Rw & ~AccessMask.Delete, CreateDisposition.Open, share: FileShareAccess.None);
         v.Volume.Close(file);
         v.Volume.Close(s);
+    }
+
+    [Test]
+    public void StreamOpenWithoutShareDelete_FileOpenWithDelete_SharingViolation()
+    {
+        using var v = new FsaTestVolume();
+        MetadataTests.RequireXattrs(v);
+        var s = v.OpenOk("f:s", Rw, CreateDisposition.Create, share: FileShareAccess.Read | FileShareAccess.Write);
+        Assert.That(v.Open("f", AccessMask.Delete, CreateDisposition.Open, out _, out _), Is.EqualTo(NtStatus.SharingViolation));
+        v.Volume.Close(s);
+        var file = v.OpenOk("f", AccessMask.Delete, CreateDisposition.Open);
+        v.Volume.Close(file);
+    }
+
+    [Test]
+    public void FileDeletedWhileStreamOpen_DeletePendingUntilTheStreamCloses()
+    {
+        using var v = new FsaTestVolume();
+        MetadataTests.RequireXattrs(v);
+        var s = v.OpenOk("f:s", Rw, CreateDisposition.Create);
+        var file = v.OpenOk("f", AccessMask.Delete, CreateDisposition.Open, options: CreateOptions.DeleteOnClose);
+        v.Volume.Close(file);
+
+        Assert.That(File.Exists(v.OnDisk("f")), Is.True, "the open stream keeps the file");
+        Assert.That(v.Open("f", Rw, CreateDisposition.OpenIf, out _, out _), Is.EqualTo(NtStatus.DeletePending));
+        Assert.That(v.Open("f:s", Rw, CreateDisposition.OpenIf, out _, out _), Is.EqualTo(NtStatus.DeletePending));
+        Assert.That(v.Volume.Read(s, 0, new byte[4], out _), Is.EqualTo(NtStatus.Success));
+        v.Volume.Close(s);
+
+        Assert.That(File.Exists(v.OnDisk("f")), Is.False, "gone with its last stream open");
+    }
+
+    [Test]
+    public void StreamNames_ControlCharactersAllowed_SeparatorsInvalid()
+    {
+        using var v = new FsaTestVolume();
+        MetadataTests.RequireXattrs(v);
+        v.Volume.Close(v.OpenOk("f:\u0005Stream\n One", Rw, CreateDisposition.Create));
+        Assert.That(v.Open("f:a\\b", Rw, CreateDisposition.OpenIf, out _, out _), Is.EqualTo(NtStatus.ObjectNameInvalid));
+        Assert.That(v.Open("f:a:b", Rw, CreateDisposition.OpenIf, out _, out _), Is.EqualTo(NtStatus.ObjectNameInvalid));
+        Assert.That(v.Open("f:Stream*?<>|", Rw, CreateDisposition.Open, out _, out _), Is.EqualTo(NtStatus.ObjectNameNotFound));
+    }
+
+    [Test]
+    public void DirectoryDataStream_NotADirectoryOrFileIsADirectory()
+    {
+        using var v = new FsaTestVolume();
+        Directory.CreateDirectory(v.OnDisk("d"));
+        Assert.That(v.Open("d::$DATA", Rw, CreateDisposition.Open, out _, out _, options: CreateOptions.DirectoryFile),
+            Is.EqualTo(NtStatus.NotADirectory));
+        Assert.That(v.Open("d::$DATA", Rw, CreateDisposition.Open, out _, out _), Is.EqualTo(NtStatus.FileIsADirectory));
+    }
+
+    [Test]
+    public void RenameStream_OntoTheEmptyDefaultStream_BecomesTheFilesData()
+    {
+        using var v = new FsaTestVolume();
+        MetadataTests.RequireXattrs(v);
+        var s = v.OpenOk("f:one", Rw, CreateDisposition.Create);
+        v.Volume.Write(s, 0, "payload"u8, false, out _);
+
+        Assert.That(v.Volume.Rename(s, "::$DATA", false), Is.EqualTo(NtStatus.Success));
+        Assert.That(s.StreamName, Is.Null);
+        Assert.That(v.Volume.Write(s, 7, "!"u8, false, out _), Is.EqualTo(NtStatus.Success), "the open can write its new data");
+        v.Volume.Close(s);
+
+        Assert.That(File.ReadAllText(v.OnDisk("f")), Is.EqualTo("payload!"));
+        Assert.That(v.Open("f:one", Rw, CreateDisposition.Open, out _, out _), Is.EqualTo(NtStatus.ObjectNameNotFound));
+        var again = v.OpenOk("f:two", Rw, CreateDisposition.Create);
+        Assert.That(v.Volume.Rename(again, "::$DATA", false), Is.EqualTo(NtStatus.ObjectNameCollision), "the data is not empty");
+        v.Volume.Close(again);
+    }
+
+    [Test]
+    public void RenameStream_ToAnotherName_DataMovesAndOldNameGoes()
+    {
+        using var v = new FsaTestVolume();
+        MetadataTests.RequireXattrs(v);
+        var s = v.OpenOk("f:one", Rw, CreateDisposition.Create);
+        v.Volume.Write(s, 0, "payload"u8, false, out _);
+        v.Volume.Close(v.OpenOk("f:two", Rw, CreateDisposition.Create));
+
+        Assert.That(v.Volume.Rename(s, ":two:$DATA", false), Is.EqualTo(NtStatus.ObjectNameCollision));
+        Assert.That(v.Volume.Rename(s, ":two", true), Is.EqualTo(NtStatus.Success));
+        Assert.That(s.StreamName, Is.EqualTo("two"));
+        Assert.That(ReadAll(v, s), Is.EqualTo("payload"u8.ToArray()));
+        v.Volume.Close(s);
+
+        Assert.That(v.Open("f:one", Rw, CreateDisposition.Open, out _, out _), Is.EqualTo(NtStatus.ObjectNameNotFound));
+        var two = v.OpenOk("f:TWO", Rw, CreateDisposition.Open);
+        Assert.That(ReadAll(v, two), Is.EqualTo("payload"u8.ToArray()));
+        Assert.That(v.Volume.Rename(two, "f:one", true), Is.EqualTo(NtStatus.SharingViolation), "a path, not :stream");
+        v.Volume.Close(two);
     }
 
     [Test]

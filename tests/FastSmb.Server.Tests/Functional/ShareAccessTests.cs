@@ -38,6 +38,9 @@ public class ShareAccessTests
            browseable = no
         """;
 
+    /// <summary><see cref="Conf"/> with its share directories under <paramref name="root"/>.</summary>
+    private static string ConfIn(string root) => Conf.Replace("path = /srv/", $"path = {root}/srv/");
+
     private string _dir = null!;
     private DirectoryStore _directory = null!;
     private SmbServer _server = null!;
@@ -55,7 +58,10 @@ public class ShareAccessTests
             _directory.AddUser(u, FileUserStore.ComputeNtHash(u + "-pw"), self.Uid, self.Gid);
         _directory.AddGroup("staff");
         _directory.SetMember("staff", "carol", add: true);
-        var config = SmbConfParser.Parse(Conf).Config!;
+        // Every share's directory exists: TREE_CONNECT refuses a share whose directory does not.
+        foreach (var share in (string[])["open", "team", "public", "hidden", "fresh"])
+            Directory.CreateDirectory(Path.Combine(_dir, "srv", share));
+        var config = SmbConfParser.Parse(ConfIn(_dir)).Config!;
         _shares = new ReloadableShareRegistry(ConfiguredShares.From(config));
         var log = new ConsoleLog(TextWriter.Null);
         _server = ServerHost.CreateServer(config, _directory, log, log, shares: _shares);
@@ -120,7 +126,8 @@ public class ShareAccessTests
         var (status, tree, _) = await c.TreeConnectAsync(@"\\server\open");
         Assert.That(status, Is.EqualTo(NtStatus.Success));
 
-        var edited = SmbConfParser.Parse(Conf.Replace("[open]", "[fresh]\n   path = /srv/fresh\n[open]").Replace("[public]", "[gone]")).Config!;
+        var edited = SmbConfParser.Parse(ConfIn(_dir).Replace("[open]", $"[fresh]\n   path = {_dir}/srv/fresh\n[open]")
+            .Replace("[public]", "[gone]")).Config!;
         _shares.Replace(ConfiguredShares.From(edited));
 
         Assert.That((await c.TreeConnectAsync(@"\\server\fresh")).Status, Is.EqualTo(NtStatus.Success));

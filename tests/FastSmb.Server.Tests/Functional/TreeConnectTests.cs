@@ -55,6 +55,20 @@ public class TreeConnectTests
     }
 
     [Test]
+    public async Task TreeConnect_ShareDirectoryMissing_FailsWithBadNetworkName()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "fastsmb-missing-" + Guid.NewGuid().ToString("N"));
+        await using var server = TestServer.Start(extraShares: new Control.Config.ShareConfig("gone", missing));
+        var c = await server.LogonAsync();
+
+        var (status, _, _) = await c.TreeConnectAsync(TestServer.Unc("gone"));
+        var (shareStatus, _, _) = await c.TreeConnectAsync(TestServer.Unc("share"));
+
+        Assert.That(status, Is.EqualTo(NtStatus.BadNetworkName));
+        Assert.That(shareStatus, Is.EqualTo(NtStatus.Success));
+    }
+
+    [Test]
     public async Task TreeDisconnect_ThenUseOfTreeId_FailsWithNetworkNameDeleted()
     {
         await using var server = TestServer.Start();

@@ -19,14 +19,19 @@ internal sealed class Smb311TestServer : IAsyncDisposable
 
     private readonly SmbServer _server;
     private readonly InMemoryListener _listener = new();
+    private readonly string _root;
 
     public Smb311TestServer(EncryptionPolicy global = EncryptionPolicy.Default,
         EncryptionPolicy secretShare = EncryptionPolicy.Required, Protocol.Smb2.Smb2Dialect? maxProtocol = null)
     {
         var g = new GlobalConfig { NetbiosName = "FASTSMB", ServerEncryption = global };
         if (maxProtocol is { } max) g = g with { MaxProtocol = max };
-        var config = new ServerConfig(g,
-            [new ShareConfig("share", "/tmp/share"), new ShareConfig("secret", "/tmp/secret", Encrypt: secretShare)]);
+        // The shares' directories exist (TREE_CONNECT refuses a share whose directory does not); removed at dispose.
+        _root = Directory.CreateTempSubdirectory("fastsmb-smb311-").FullName;
+        Directory.CreateDirectory(Path.Combine(_root, "share"));
+        Directory.CreateDirectory(Path.Combine(_root, "secret"));
+        var config = new ServerConfig(g, [new ShareConfig("share", Path.Combine(_root, "share")),
+            new ShareConfig("secret", Path.Combine(_root, "secret"), Encrypt: secretShare)]);
         var log = new ConsoleLog(TextWriter.Null);
         _server = ServerHost.CreateServer(config, new InMemoryUserStore().Add(User, Password,
             uid: FastSmb.Datapath.Identity.ThreadCredentials.Server.Uid, gid: FastSmb.Datapath.Identity.ThreadCredentials.Server.Gid), log, log);
@@ -35,5 +40,9 @@ internal sealed class Smb311TestServer : IAsyncDisposable
 
     public Smb2ClientConnection Connect() => new(_listener.Connect());
 
-    public ValueTask DisposeAsync() => _server.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
 }

@@ -19,6 +19,7 @@ internal static class CloseHandler
 
         ushort flags = 0;
         var wire = default(Protocol.Fscc.FileMetadata);
+        file.Volume.ApplyCloseTimes(file);
         if (close.PostQueryAttributes && file.Volume.QueryMetadata(file, out var metadata) == NtStatus.Success)
         {
             flags = CloseRequest.FlagPostQueryAttrib;

@@ -18,7 +18,10 @@ namespace FastSmb.Datapath.Handlers.Files;
 /// </summary>
 internal static class QueryInfoHandler
 {
-    private const uint FsAttributes = FileFsAttributeInformation.CasePreservedNames | FileFsAttributeInformation.UnicodeOnDisk
+    // CASE_SENSITIVE_SEARCH: names compare ignoring case but may be looked up as spelled, as on NTFS and Samba;
+    // NAMED_STREAMS: the volume keeps alternate data streams (PosixVolume.Streams).
+    private const uint FsAttributes = FileFsAttributeInformation.CaseSensitiveSearch | FileFsAttributeInformation.CasePreservedNames
+        | FileFsAttributeInformation.UnicodeOnDisk | FileFsAttributeInformation.NamedStreams
         | FileFsAttributeInformation.SupportsSparseFiles;
 
     public static NtStatus Handle(ref Smb2Request request, ResponseBuffer response)

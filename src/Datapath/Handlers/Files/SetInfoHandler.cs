@@ -53,10 +53,9 @@ internal static class SetInfoHandler
                 return volume.SetDisposition(file, (dispositionEx.Flags & FileDispositionInformationEx.Delete) != 0);
             case FileInformationClass.FileRenameInformation:
                 if (!FileRenameInformation.TryParse(buffer, out var rename)) return NtStatus.InfoLengthMismatch;
-                // "For network operations, this value MUST be zero"; a name starting with ':' renames a stream.
+                // "For network operations, this value MUST be zero"; a name starting with ':' renames a stream (the FSA's).
                 if (rename.RootDirectory != 0) return NtStatus.InvalidParameter;
                 string target = rename.FileName;
-                if (target.StartsWith(':')) return NtStatus.NotSupported;
                 if (target.StartsWith('\\')) target = target[1..]; // some clients send the path with a leading backslash
                 return volume.Rename(file, target, rename.ReplaceIfExists);
             case FileInformationClass.FilePositionInformation:
