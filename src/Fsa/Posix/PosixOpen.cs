@@ -5,8 +5,6 @@ namespace FastSmb.Fsa.Posix;
 internal sealed class PosixOpen(PosixVolume volume, FileDescriptor fd, AccessMask grantedAccess, FileShareAccess shareAccess,
     bool isDirectory) : FsaOpen(volume, grantedAccess, shareAccess, isDirectory)
 {
-    public FileDescriptor Fd { get; } = fd;
-
     /// <summary>Data was written through this open: its close reports the change ([MS-FSA] 2.1.4.1).</summary>
     public bool Written { get; set; }
 
