@@ -28,6 +28,10 @@ public sealed class Smb2ClientConnection(Stream stream) : IAsyncDisposable
     public bool SignRequests { get; set; }
     public int Credits => _credits;
     public ulong NextMessageId => _nextMessageId;
+    /// <summary>From the NEGOTIATE response: the largest READ/WRITE the server accepts, and its capabilities.</summary>
+    public uint MaxReadSize { get; private set; }
+    public uint MaxWriteSize { get; private set; }
+    public Smb2GlobalCapabilities ServerCapabilities { get; private set; }
 
     /// <summary>3.1.1: what the client offers in ENCRYPTION_CAPABILITIES (empty: the context is not sent).</summary>
     public Smb2CipherId[] OfferedCiphers { get; set; } =
@@ -181,6 +185,34 @@ public sealed class Smb2ClientConnection(Stream stream) : IAsyncDisposable
         return true;
     }
 
+    /// <summary>
+    /// Hands the connection's message ids and credits to a caller that drives the stream itself (pipelining, as the
+    /// load generator does) and takes them back with <see cref="ResumeSequence"/>.
+    /// </summary>
+    public (ulong NextMessageId, int Credits) TakeSequence() => (_nextMessageId, _credits);
+
+    public void ResumeSequence(ulong nextMessageId, int credits)
+    {
+        _nextMessageId = nextMessageId;
+        _credits = credits;
+    }
+
+    /// <summary>Decrypts a TRANSFORM message of this session (throws on a bad one).</summary>
+    public byte[] Unseal(byte[] message) => Decrypt(message);
+
+    /// <summary>Forgets the session (after LOGOFF), so that the next <c>LogonAsync</c> sets up a new one with its own
+    /// preauth hash and keys.</summary>
+    public void ResetSession()
+    {
+        SessionId = 0;
+        _sessionValid = false;
+        SigningKey = [];
+        EncryptRequests = false;
+        _encryptor?.Dispose();
+        _decryptor?.Dispose();
+        _encryptor = _decryptor = null;
+    }
+
     private byte[] Decrypt(byte[] message)
     {
         if (!TransformHeader.TryParse(message, out var header) || header.SessionId != SessionId || _decryptor is null)
@@ -213,6 +245,9 @@ public sealed class Smb2ClientConnection(Stream stream) : IAsyncDisposable
         if (NegotiateResponse.TryParse(message, out var negotiated))
         {
             Dialect = negotiated.DialectRevision;
+            MaxReadSize = negotiated.MaxReadSize;
+            MaxWriteSize = negotiated.MaxWriteSize;
+            ServerCapabilities = negotiated.Capabilities;
             CipherId = Smb2CipherId.None;
             NegotiatedSigningAlgorithm = SigningAlgorithm.AesCmac;
             if (Dialect == Smb2Dialect.Smb311)
