@@ -139,7 +139,12 @@ public sealed class BenchRunner(BenchOptions options, Func<CancellationToken, Ta
             Check("NEGOTIATE", negotiate.Status);
             await LogonAsync().ConfigureAwait(false);
             if (_o.Workload == BenchWorkload.SessionSetup) return;
+            // [MS-SMB2] 3.2.4.1.1: with 3.1.1 a TREE_CONNECT is signed whatever the client's signing policy (Samba
+            // refuses an unsigned one with STATUS_ACCESS_DENIED)
+            bool signAll = c.SignRequests;
+            c.SignRequests = true;
             var (status, treeId, _) = await c.TreeConnectAsync($@"\\{_o.Server}\{_o.Share}").ConfigureAwait(false);
+            c.SignRequests = signAll;
             Check("TREE_CONNECT", status);
             _treeId = treeId;
             if (_o.Workload == BenchWorkload.Echo) return;
