@@ -17,6 +17,7 @@ public static class FastSmbCommand
             UserCommand.Create(console),
             GroupCommand.Create(console),
             ShareCommand.Create(console),
+            BenchCommand.Create(console),
         };
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error });
     }

@@ -60,6 +60,10 @@ public static class ServeCommand
             return 1;
         }
 
+        // before the first socket: the runtime reads the event-loop settings once
+        int loops = FastSmb.Datapath.EventLoops.Configure(parsed.Config.Global.Cores, Environment.GetEnvironmentVariable,
+            Environment.SetEnvironmentVariable);
+        if (verbose) console.Error.WriteLine($"fastsmb: {loops} network event loop(s)");
         var log = new ConsoleLog(console.Error, verbose);
         ServerHost host;
         try

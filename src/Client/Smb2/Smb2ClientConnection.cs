@@ -30,6 +30,10 @@ public sealed partial class Smb2ClientConnection(Stream stream) : IAsyncDisposab
     /// <summary>3.x: the ChannelSequence every request carries ([MS-SMB2] 3.2.4.1.8: bumped after a channel failed).</summary>
     public ushort ChannelSequence { get; set; }
     public ulong NextMessageId => _nextMessageId;
+    /// <summary>From the NEGOTIATE response: the largest READ/WRITE the server accepts, and its capabilities.</summary>
+    public uint MaxReadSize { get; private set; }
+    public uint MaxWriteSize { get; private set; }
+    public Smb2GlobalCapabilities ServerCapabilities { get; private set; }
 
     /// <summary>3.1.1: what the client offers in ENCRYPTION_CAPABILITIES (empty: the context is not sent).</summary>
     public Smb2CipherId[] OfferedCiphers { get; set; } =
@@ -184,6 +188,34 @@ public sealed partial class Smb2ClientConnection(Stream stream) : IAsyncDisposab
         return true;
     }
 
+    /// <summary>
+    /// Hands the connection's message ids and credits to a caller that drives the stream itself (pipelining, as the
+    /// load generator does) and takes them back with <see cref="ResumeSequence"/>.
+    /// </summary>
+    public (ulong NextMessageId, int Credits) TakeSequence() => (_nextMessageId, _credits);
+
+    public void ResumeSequence(ulong nextMessageId, int credits)
+    {
+        _nextMessageId = nextMessageId;
+        _credits = credits;
+    }
+
+    /// <summary>Decrypts a TRANSFORM message of this session (throws on a bad one).</summary>
+    public byte[] Unseal(byte[] message) => Decrypt(message);
+
+    /// <summary>Forgets the session (after LOGOFF), so that the next <c>LogonAsync</c> sets up a new one with its own
+    /// preauth hash and keys.</summary>
+    public void ResetSession()
+    {
+        SessionId = 0;
+        _sessionValid = false;
+        SigningKey = [];
+        EncryptRequests = false;
+        _encryptor?.Dispose();
+        _decryptor?.Dispose();
+        _encryptor = _decryptor = null;
+    }
+
     private byte[] Decrypt(byte[] message)
     {
         if (!TransformHeader.TryParse(message, out var header) || header.SessionId != SessionId || _decryptor is null)
@@ -216,6 +248,9 @@ public sealed partial class Smb2ClientConnection(Stream stream) : IAsyncDisposab
         if (NegotiateResponse.TryParse(message, out var negotiated))
         {
             Dialect = negotiated.DialectRevision;
+            MaxReadSize = negotiated.MaxReadSize;
+            MaxWriteSize = negotiated.MaxWriteSize;
+            ServerCapabilities = negotiated.Capabilities;
             CipherId = Smb2CipherId.None;
             NegotiatedSigningAlgorithm = SigningAlgorithm.AesCmac;
             if (Dialect == Smb2Dialect.Smb311)

@@ -42,6 +42,9 @@ public sealed record GlobalConfig
     public int MaxUnauthenticatedConnections { get; init; } = 256;
     /// <summary>"fastsmb unauthenticated timeout" (seconds): how long a connection may stay without a logon.</summary>
     public TimeSpan UnauthenticatedTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>"fastsmb cores": network event loops that run requests (null: one per CPU, less one on machines of
+    /// up to four CPUs, where clients often run beside the server). See Datapath/EventLoops.</summary>
+    public int? Cores { get; init; }
 
     private static string DefaultNetbiosName()
     {

@@ -150,6 +150,9 @@ public static class SmbConfParser
             case "fastsmb max unauthenticated connections":
                 return TryPositive(value, out int maxUnauth) ? g with { MaxUnauthenticatedConnections = maxUnauth }
                     : Bad(g, line, key, value, errors, "a positive number");
+            case "fastsmb cores":
+                return TryPositive(value, out int cores) && cores <= 1024 ? g with { Cores = cores }
+                    : Bad(g, line, key, value, errors, "a number of cores, 1 to 1024");
             case "fastsmb unauthenticated timeout":
                 return TryPositive(value, out int seconds) ? g with { UnauthenticatedTimeout = TimeSpan.FromSeconds(seconds) }
                     : Bad(g, line, key, value, errors, "a positive number of seconds");

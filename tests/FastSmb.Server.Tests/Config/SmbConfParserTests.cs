@@ -170,6 +170,21 @@ public class SmbConfParserTests
     }
 
     [Test]
+    public void FastsmbCores_ParsedWrittenBack_AndOutOfRangeRefused()
+    {
+        Assert.That(SmbConfParser.Parse("[global]\n").Config!.Global.Cores, Is.Null, "default: decided at start-up");
+        var c = SmbConfParser.Parse("[global]\n   fastsmb cores = 3\n").Config!;
+        Assert.That(c.Global.Cores, Is.EqualTo(3));
+        Assert.That(SmbConfParser.Parse(SmbConfWriter.Format(c)).Config!.Global.Cores, Is.EqualTo(3));
+        foreach (var bad in new[] { "0", "-1", "many", "5000" })
+        {
+            var r = SmbConfParser.Parse($"[global]\n   fastsmb cores = {bad}\n");
+            Assert.That(r.Errors, Has.Count.EqualTo(1), bad);
+            Assert.That(r.Errors[0], Does.Contain("fastsmb cores"), bad);
+        }
+    }
+
+    [Test]
     public void Editor_AddThenRemove_KeepsTheRest()
     {
         const string original = "# top comment\n[global]\n   workgroup = LAB\n\n# the data share\n[data]\n   path = /srv/data\n   vfs objects = x\n";

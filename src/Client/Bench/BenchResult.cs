@@ -1,0 +1,66 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace FastSmb.Client.Bench;
+
+/// <summary>What a load-generator run measured: operations completed in the measured interval, payload bytes moved,
+/// failures and latency percentiles.</summary>
+public sealed record BenchResult
+{
+    public required string Workload { get; init; }
+    public required string Server { get; init; }
+    public required string Dialect { get; init; }
+    public int Connections { get; init; }
+    public int Depth { get; init; }
+    public int BlockSize { get; init; }
+    public long FileSize { get; init; }
+    public bool Signed { get; init; }
+    public bool Encrypted { get; init; }
+    public double Seconds { get; init; }
+    /// <summary>Operations that completed successfully.</summary>
+    public long Operations { get; init; }
+    /// <summary>Operations that the server failed (a status other than success).</summary>
+    public long Errors { get; init; }
+    /// <summary>READ/WRITE payload bytes moved by the successful operations.</summary>
+    public long Bytes { get; init; }
+    public double OpsPerSecond => Seconds > 0 ? Operations / Seconds : 0;
+    public double MegabytesPerSecond => Seconds > 0 ? Bytes / Seconds / 1e6 : 0;
+    public double LatencyP50Microseconds { get; init; }
+    public double LatencyP99Microseconds { get; init; }
+    public double LatencyMaxMicroseconds { get; init; }
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    /// <summary>A two-column text table (label, value) for a terminal.</summary>
+    public string ToTable()
+    {
+        var c = CultureInfo.InvariantCulture;
+        (string, string)[] rows =
+        [
+            ("workload", Workload),
+            ("server", $"{Server} ({Dialect}{(Signed ? ", signed" : "")}{(Encrypted ? ", encrypted" : "")})"),
+            ("connections x depth", $"{Connections} x {Depth}"),
+            ("block / file", BlockSize > 0 ? $"{BlockSize} B / {FileSize} B" : "-"),
+            ("seconds", Seconds.ToString("F2", c)),
+            ("operations", Operations.ToString(c)),
+            ("errors", Errors.ToString(c)),
+            ("ops/s", OpsPerSecond.ToString("F0", c)),
+            ("MB/s", MegabytesPerSecond.ToString("F1", c)),
+            ("latency p50 / p99 / max (us)",
+                $"{LatencyP50Microseconds.ToString("F0", c)} / {LatencyP99Microseconds.ToString("F0", c)} / {LatencyMaxMicroseconds.ToString("F0", c)}"),
+        ];
+        int width = rows.Max(r => r.Item1.Length);
+        var sb = new StringBuilder();
+        foreach (var (label, value) in rows) sb.Append(label.PadRight(width)).Append("  ").AppendLine(value);
+        return sb.ToString();
+    }
+}
