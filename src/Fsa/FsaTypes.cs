@@ -118,6 +118,9 @@ public readonly record struct FsaOpenRequest(
     /// <summary>Extended attributes to give a file this open creates, overwrites or supersedes ([MS-SMB2] 2.2.13.2.1
     /// SMB2_CREATE_EA_BUFFER); null for none.</summary>
     public IReadOnlyList<FsaEa>? ExtendedAttributes { get; init; }
+
+    /// <summary>The oplock or lease the open asks for, and where its breaks go (see Oplocks/); null for none.</summary>
+    public Oplocks.CachingRequest? Caching { get; init; }
 }
 
 /// <summary>

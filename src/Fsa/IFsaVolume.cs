@@ -61,4 +61,7 @@ public interface IFsaVolume
     NtStatus QuerySize(out FsSizeInfo info);
 
     FsVolumeInfo VolumeInfo { get; }
+
+    /// <summary>The opens, share modes, oplocks and leases of the volume's files.</summary>
+    ShareModeTable ShareModes { get; }
 }

@@ -11,7 +11,7 @@ namespace FastSmb.Datapath.Connections;
 /// from this loop, one request at a time, so none of it needs locks — the model the pinned core loops keep.
 /// Exceptions are caught here, at the connection boundary: a bug drops one connection, never the server.
 /// </summary>
-public sealed class ConnectionOwner(ITransportConnection transport, Smb2Dispatcher dispatcher, DatapathOptions options,
+public sealed partial class ConnectionOwner(ITransportConnection transport, Smb2Dispatcher dispatcher, DatapathOptions options,
     IServerLog log, UnauthenticatedConnections? unauthenticated = null)
 {
     private readonly Smb2Connection _connection = new(transport.RemoteEndPoint, options.MaxCredits);
@@ -28,6 +28,7 @@ public sealed class ConnectionOwner(ITransportConnection transport, Smb2Dispatch
         deadline.CancelAfter(options.UnauthenticatedTimeout);
         bool authenticated = false;
         var cancellationToken = deadline.Token;
+        _connection.PostToOwner = work => Post(work, serverStopping);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         using var response = new ResponseBuffer();
         int buffered = 0;
@@ -108,7 +109,17 @@ public sealed class ConnectionOwner(ITransportConnection transport, Smb2Dispatch
         finally
         {
             if (!authenticated) unauthenticated?.Leave();
-            Cleanup(dispatcher.Sessions);
+            // Under the gate: work posted by other connections (breaks, woken CREATEs) never runs during or after it.
+            _gate.Wait();
+            try
+            {
+                _connection.PostToOwner = null;
+                Cleanup(dispatcher.Sessions);
+            }
+            finally
+            {
+                _gate.Release();
+            }
             ArrayPool<byte>.Shared.Return(buffer);
             await transport.DisposeAsync().ConfigureAwait(false);
         }

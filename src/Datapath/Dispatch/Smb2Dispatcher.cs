@@ -45,6 +45,7 @@ public sealed class Smb2Dispatcher
         _handlers[(int)Smb2Command.QueryDirectory] = QueryDirectoryHandler.Handle;
         _handlers[(int)Smb2Command.QueryInfo] = QueryInfoHandler.Handle;
         _handlers[(int)Smb2Command.SetInfo] = SetInfoHandler.Handle;
+        _handlers[(int)Smb2Command.OplockBreak] = Handlers.Files.Oplocks.OplockBreakHandler.Handle;
     }
 
     /// <summary>The one place a request is routed by share type: IPC$ pipes, or files through the FSA.</summary>

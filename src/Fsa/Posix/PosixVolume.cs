@@ -133,7 +133,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
                 return status;
             }
         }
-        var posixOpen = new PosixOpen(this, fd!, granted, request.ShareAccess, st.IsDirectory) { DeleteOnClose = deleteOnClose };
+        var posixOpen = new PosixOpen(this, fd!, granted, request.ShareAccess, st.IsDirectory) { DeleteOnClose = deleteOnClose, Caching = request.Caching };
         status = ShareModes.TryAdd(st.Key, target.Path, posixOpen);
         if (status != NtStatus.Success)
         {

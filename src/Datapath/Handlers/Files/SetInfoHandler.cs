@@ -18,6 +18,7 @@ internal static class SetInfoHandler
         if (!SetInfoRequest.TryParse(request.Message, out var set)) return NtStatus.InvalidParameter;
         var status = FileOpens.Find(ref request, set.FileId, out _, out var file);
         if (status != NtStatus.Success) return status;
+        if (set.InfoType == Smb2InfoType.File) Oplocks.SetInfoBreaks.Before(file, (FileInformationClass)set.FileInfoClass);
         status = set.InfoType switch
         {
             Smb2InfoType.File => SetFile(file, (FileInformationClass)set.FileInfoClass, set.Buffer),
