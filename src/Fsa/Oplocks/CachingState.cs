@@ -52,6 +52,10 @@ public sealed class CachingRequest
     /// <summary>The open truncates the file (overwrite, overwrite-if, supersede): other holders lose Read too.</summary>
     public bool Overwrites { get; init; }
 
+    /// <summary>False when the open runs again after waiting for breaks: a lease still breaking then holds it back
+    /// once more (Samba's first_open_attempt).</summary>
+    public bool FirstAttempt { get; init; } = true;
+
     /// <summary>Where the breaks of the grant this open receives are sent.</summary>
     public IOplockBreakSink? Sink { get; init; }
 

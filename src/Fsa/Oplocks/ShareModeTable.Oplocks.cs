@@ -29,26 +29,43 @@ public sealed partial class ShareModeTable
     {
         if (node.Grants.Count == 0) return NtStatus.Success;
         var request = open.Caching;
-        const AccessMask statAccess = AccessMask.ReadAttributes | AccessMask.WriteAttributes | AccessMask.Synchronize;
         bool overwrite = request?.Overwrites == true;
-        if ((open.GrantedAccess & ~statAccess) == 0 && !violation && !overwrite) return NtStatus.Success;
+        if (IsStatOpen(open) && !violation && !overwrite) return NtStatus.Success;
         var delayMask = violation ? CachingState.Handle : CachingState.Write;
+        bool firstAttempt = request?.FirstAttempt != false;
         bool wait = false;
         foreach (var grant in node.Grants.ToArray())
         {
             if (IsSameLease(grant, request)) continue;
-            var current = grant.Breaking ? grant.RequiredBreakTo : grant.State;
+            if (grant.IsLease && IsStatOpen(open, forLease: true) && !violation && !overwrite) continue;
+            var current = grant.State;
+            bool wasBreaking = grant.Breaking;
             var breakTo = current & ~delayMask;
             if (overwrite) breakTo &= ~(CachingState.Read | CachingState.Handle);
-            if (!grant.IsLease && breakTo != CachingState.None)
-                breakTo = (current & delayMask) != 0 ? CachingState.Read : current; // batch/exclusive → level II
-            if (breakTo != current) StartBreak(grant, breakTo);
-            if (grant.Breaking && (grant.State & (delayMask | (overwrite ? CachingState.Handle : 0))) != 0) wait = true;
+            if ((current & ~breakTo) == 0)
+            {
+                // Nothing to take away; but a break in progress still holds the open back.
+                if (wasBreaking) wait = true;
+                continue;
+            }
+            if (!grant.IsLease) breakTo &= CachingState.Read; // oplocks break to level II or none
+            StartBreak(grant, breakTo);
+            if ((current & delayMask) != 0 || (wasBreaking && !firstAttempt)) wait = true;
         }
         if (!wait) return NtStatus.Success;
         if (request?.OnBreaksDone is not { } waiter) return NtStatus.Success;
         node.BreakWaiters.Add(waiter);
         return NtStatus.OplockBreakInProgress;
+    }
+
+    /// <summary>An open that reads or writes only attributes breaks no oplock and does not count as another open
+    /// when Write caching is granted; for leases reading the security descriptor is a stat open too
+    /// (smb2.oplock.statopen1, smb2.lease.statopen4; Samba's is_oplock_stat_open / is_lease_stat_open).</summary>
+    private static bool IsStatOpen(FsaOpen open, bool forLease = false)
+    {
+        var statAccess = AccessMask.ReadAttributes | AccessMask.WriteAttributes | AccessMask.Synchronize
+            | (forLease ? AccessMask.ReadControl : AccessMask.None);
+        return (open.GrantedAccess & ~statAccess) == 0;
     }
 
     private static bool IsSameLease(CachingGrant grant, CachingRequest? request) =>
@@ -78,15 +95,18 @@ public sealed partial class ShareModeTable
             existing.Opens.Add(open);
             open.Grant = existing;
             if (existing.Breaking) return;
-            var upgrade = Allowed(node, existing, open, Normalize(request.Requested, open));
-            // Only an upgrade: a request for less (or for something else) leaves the lease as it is.
-            if ((existing.State & ~upgrade) == 0 && upgrade != existing.State)
+            // Only a strict upgrade, and only when all of it can be had: otherwise the lease stays as it is.
+            var requested = Normalize(request.Requested, open);
+            var upgrade = Allowed(node, existing, open, requested);
+            if ((existing.State & ~upgrade) == 0 && upgrade != existing.State && upgrade == requested)
             {
                 existing.State = upgrade;
                 existing.Epoch++;
             }
             return;
         }
+        // Directories get a lease only where directory leasing is on (v2); otherwise no lease at all, as Samba.
+        if (request.IsLease && open.IsDirectory && !(DirectoryLeases && request.LeaseVersion >= 2)) return;
         var want = Allowed(node, null, open, Normalize(request.Requested, open));
         if (!request.IsLease)
         {
@@ -99,7 +119,7 @@ public sealed partial class ShareModeTable
             LeaseKey = request.LeaseKey,
             ParentLeaseKey = request.ParentLeaseKey,
             LeaseVersion = request.LeaseVersion,
-            Epoch = request.LeaseVersion >= 2 ? (ushort)(request.Epoch + 1) : (ushort)0,
+            Epoch = (ushort)(request.Epoch + (want != CachingState.None ? 1 : 0)),
             State = want,
         };
         grant.Opens.Add(open);
@@ -121,61 +141,80 @@ public sealed partial class ShareModeTable
     /// <summary>Whether directories get R/RH leases (v2 only): off until the directory-lease breaks are wired.</summary>
     public static bool DirectoryLeases { get; set; }
 
-    /// <summary>Write caching only while no other open (outside <paramref name="self"/>, the lease being
-    /// upgraded) has the file, and nothing at all while another holder still has Write or a break is in progress.</summary>
+    /// <summary>
+    /// Write caching only while no other open (outside <paramref name="self"/>, the lease being upgraded; stat opens
+    /// do not count) has the file; nothing while another holder still has Write or a break is in progress; no
+    /// Handle caching for a lease beside an oplock, and no oplock beside a lease with Handle caching
+    /// (smb2.lease.oplock; Samba's got_oplock / got_handle_lease).
+    /// </summary>
     private static CachingState Allowed(FileNode node, CachingGrant? self, FsaOpen open, CachingState want)
     {
+        bool isLease = open.Caching?.IsLease == true;
         foreach (var other in node.Grants)
         {
             if (other == self) continue;
-            if (other.Breaking || (other.State & CachingState.Write) != 0) return CachingState.None;
+            if (((other.Breaking ? other.RequiredBreakTo : other.State) & CachingState.Write) != 0) return CachingState.None;
+            if (isLease && !other.IsLease) want &= ~CachingState.Handle;
+            if (other.IsLease && other.State != CachingState.None) want &= ~CachingState.Write;
+            if (!isLease && other.IsLease && (other.State & CachingState.Handle) != 0) return CachingState.None;
         }
         foreach (var o in node.Opens)
         {
-            if (o == open || (self is not null && o.Grant == self)) continue;
+            if (o == open || (self is not null && o.Grant == self) || (IsStatOpen(o, forLease: true) && o.Grant is null)) continue;
             return want & ~CachingState.Write;
         }
         return want;
     }
 
+    /// <summary>
+    /// Starts a break of <paramref name="grant"/> to <paramref name="breakTo"/> ([MS-SMB2] 3.3.4.6/3.3.4.7), as
+    /// Windows and Samba do: during a break only the target is lowered (the acknowledgment is followed by the next
+    /// step); a Read-only lease, or a level II oplock, breaks to none at once with no acknowledgment; anything else
+    /// waits for one. A lease's epoch moves on with each new break.
+    /// </summary>
     private void StartBreak(CachingGrant grant, CachingState breakTo)
     {
         if (grant.Breaking)
         {
-            // A further conflict during a break: the acknowledgment will be followed by another break.
             grant.RequiredBreakTo &= breakTo;
             return;
         }
         var current = grant.State;
-        // [MS-SMB2] 3.3.4.7: an acknowledgment is required when Write or Handle caching is taken away; a level II
-        // oplock breaks to none without one (3.3.4.6).
-        bool ack = grant.IsLease ? (current & ~breakTo & (CachingState.Write | CachingState.Handle)) != 0
-            : (current & CachingState.Write) != 0;
-        if (grant.IsLease && grant.LeaseVersion >= 2) grant.Epoch++;
+        breakTo &= current;
+        if (current == breakTo) return;
+        if (grant.IsLease) grant.Epoch++;
         var sink = grant.Sink;
+        bool ack = grant.IsLease ? (current & (CachingState.Write | CachingState.Handle)) != 0
+            : (current & CachingState.Write) != 0;
         if (!ack)
         {
-            SetState(grant, breakTo);
-            sink?.SendBreak(grant, current, breakTo, false);
+            SetState(grant, CachingState.None);
+            sink?.SendBreak(grant, current, CachingState.None, false);
             return;
         }
+        BeginAckedBreak(grant, current, breakTo, breakTo);
+    }
+
+    private void BeginAckedBreak(CachingGrant grant, CachingState current, CachingState offer, CachingState required)
+    {
         grant.Breaking = true;
-        grant.BreakingTo = breakTo;
-        grant.RequiredBreakTo = breakTo;
+        grant.BreakingTo = offer;
+        grant.RequiredBreakTo = required;
         int generation = ++grant.BreakGeneration;
         grant.BreakTimer?.Dispose();
         grant.BreakTimer = new Timer(_ => BreakTimedOut(grant, generation), null, BreakTimeout, Timeout.InfiniteTimeSpan);
-        sink?.SendBreak(grant, current, breakTo, true);
+        grant.Sink?.SendBreak(grant, current, offer, true);
     }
 
-    /// <summary>[MS-SMB2] 3.3.2.1 / 3.3.2.5: no acknowledgment in time — the holder is taken to the break's state
-    /// (an oplock to none) and the waiting opens go on.</summary>
+    /// <summary>[MS-SMB2] 3.3.2.1 / 3.3.2.5: no acknowledgment in time — the holder loses all caching and the
+    /// waiting opens go on.</summary>
     private void BreakTimedOut(CachingGrant grant, int generation)
     {
         lock (_lock)
         {
             if (!grant.Breaking || grant.BreakGeneration != generation) return;
-            EndBreak(grant, grant.IsLease ? grant.RequiredBreakTo : CachingState.None);
+            // Windows and Samba take the unresponsive holder to none (smb2.lease.timeout), not to the offered state.
+            EndBreak(grant, CachingState.None);
         }
     }
 
@@ -265,11 +304,22 @@ public sealed partial class ShareModeTable
             if (!lease.Breaking) return NtStatus.Unsuccessful;
             if ((state & ~lease.BreakingTo) != 0) return NtStatus.RequestNotAccepted;
             var required = lease.RequiredBreakTo;
-            lease.Breaking = false;
             lease.BreakTimer?.Dispose();
             lease.BreakTimer = null;
             lease.State = state;
-            if ((state & ~required) != 0) StartBreak(lease, state & required);
+            if ((state & ~required) != 0)
+            {
+                // Not broken far enough for a conflict that came during the break: the next step at once, with the
+                // same epoch — to Read first while Write or Handle remain (smb2.lease.breaking3), else to none.
+                if ((state & (CachingState.Write | CachingState.Handle)) != 0)
+                {
+                    BeginAckedBreak(lease, state, required | CachingState.Read, required);
+                    return NtStatus.Success;
+                }
+                lease.State = CachingState.None;
+                lease.Sink?.SendBreak(lease, state, CachingState.None, false);
+            }
+            lease.Breaking = false;
             WakeIfSettled(lease.Node);
             return NtStatus.Success;
         }
@@ -286,9 +336,31 @@ public sealed partial class ShareModeTable
     /// </summary>
     public void BreakToNone(FsaOpen actor) => BreakOthers(actor, CachingState.None);
 
-    /// <summary>Rename and delete-on-disposition: the other holders lose Handle caching.</summary>
-    public void BreakHandle(FsaOpen actor) => BreakOthers(actor, ~CachingState.Handle);
+    /// <summary>Rename and delete-on-disposition: the other holders lose Handle caching. True (and
+    /// <paramref name="onDone"/> registered) when the caller must wait for their acknowledgments.</summary>
+    public bool BreakHandle(FsaOpen actor, Action? onDone)
+    {
+        lock (_lock)
+        {
+            if (actor.Node is not { } node || node.Grants.Count == 0) return false;
+            bool wait = false;
+            foreach (var grant in node.Grants.ToArray())
+            {
+                if (grant == actor.Grant) continue;
+                var current = grant.State;
+                if ((current & CachingState.Handle) == 0) continue;
+                var breakTo = current & ~CachingState.Handle;
+                if (!grant.IsLease) breakTo &= CachingState.Read;
+                StartBreak(grant, breakTo);
+                if (grant.Breaking) wait = true;
+            }
+            if (!wait || onDone is null) return false;
+            node.BreakWaiters.Add(onDone);
+            return true;
+        }
+    }
 
+    /// <summary>WRITE, end of file, allocation, byte-range locks: every other holder's caching to none.</summary>
     private void BreakOthers(FsaOpen actor, CachingState keep)
     {
         lock (_lock)
@@ -298,11 +370,11 @@ public sealed partial class ShareModeTable
             {
                 // The actor's own lease, or its own exclusive or batch oplock, stays; its own level II oplock breaks
                 // to none on its write like any other (Windows and Samba send that self-break).
-                if (grant == actor.Grant && (grant.IsLease || (grant.State & CachingState.Write) != 0 || keep != CachingState.None))
+                if (grant == actor.Grant && (grant.IsLease || (grant.State & CachingState.Write) != 0))
                     continue;
                 var current = grant.Breaking ? grant.RequiredBreakTo : grant.State;
                 var breakTo = current & keep;
-                if (!grant.IsLease && breakTo != CachingState.None) breakTo = CachingState.Read;
+                if (!grant.IsLease) breakTo &= CachingState.Read;
                 if (breakTo != current) StartBreak(grant, breakTo);
             }
         }
@@ -322,9 +394,8 @@ public static class OplockBreaker
         if (actor.Node is { Grants.Count: > 0, Table: { } table }) table.BreakToNone(actor);
     }
 
-    /// <summary>Breaks Handle caching of every other holder (rename, delete).</summary>
-    public static void BreakHandle(FsaOpen actor)
-    {
-        if (actor.Node is { Grants.Count: > 0, Table: { } table }) table.BreakHandle(actor);
-    }
+    /// <summary>Breaks Handle caching of every other holder (rename, delete); true when the caller must wait,
+    /// and then <paramref name="onDone"/> is called once the acknowledgments are in.</summary>
+    public static bool BreakHandle(FsaOpen actor, Action? onDone) =>
+        actor.Node is { Grants.Count: > 0, Table: { } table } && table.BreakHandle(actor, onDone);
 }

@@ -13,7 +13,7 @@ namespace FastSmb.Datapath.Handlers.Files;
 /// context); the response carries its metadata and answers the MxAc (maximal access) and QFid (on-disk id) create
 /// contexts; AlSi sets the allocation of a file it creates or overwrites, TWrp finds no previous version. Other
 /// contexts (durable handles, security descriptors) are ignored for now. Oplocks and leases: Oplocks/CreateCaching;
-/// a CREATE that must wait for others' breaks goes async (Oplocks/PendingCreate).
+/// a CREATE that must wait for others' breaks goes async (Oplocks/PendingRequest).
 /// Files are created as the server's user until identity mapping applies the session user's. Stateless.
 /// </summary>
 internal static class CreateHandler
@@ -23,7 +23,7 @@ internal static class CreateHandler
     public static NtStatus Handle(ref Smb2Request request, ResponseBuffer response) => Run(ref request, response, null);
 
     /// <summary>The CREATE, first time or (<paramref name="pending"/>) again once the breaks it waited for are over.</summary>
-    internal static NtStatus Run(ref Smb2Request request, ResponseBuffer response, PendingCreate? pending)
+    internal static NtStatus Run(ref Smb2Request request, ResponseBuffer response, PendingRequest? pending)
     {
         if (!CreateRequest.TryParse(request.Message, out var create)) return NtStatus.InvalidParameter;
         var tree = request.Tree!;
@@ -69,7 +69,7 @@ internal static class CreateHandler
         fsaRequest = fsaRequest with { FileMode = tree.FileCreateMode, DirectoryMode = tree.DirectoryCreateMode };
         if (volume is null) return NtStatus.ObjectPathNotFound; // the share's directory could not be opened
         var fileId = Open.NewFileId();
-        pending ??= new PendingCreate(request.Connection, request.Session!, tree);
+        pending ??= new PendingRequest(request.Connection, request.Session!, tree, Run);
         var caching = CreateCaching.Build(ref request, create, requested, fileId, pending);
         var status = volume.Open(fsaRequest with { Caching = caching }, out var file, out var action);
         // [MS-SMB2] 3.3.5.9: others' oplocks or leases are breaking; the CREATE completes when they are acknowledged.

@@ -20,7 +20,7 @@ internal static class CreateCaching
     /// of a lease's length; otherwise, as in Windows, the open gets no lease and no oplock.
     /// </summary>
     public static CachingRequest Build(ref Smb2Request request, in CreateRequest create, CreateContextList contexts,
-        FileId fileId, PendingCreate pending)
+        FileId fileId, PendingRequest pending)
     {
         var connection = request.Connection;
         var sink = new BreakNotifier(connection, request.Session!, request.Tree!, fileId);
@@ -45,6 +45,7 @@ internal static class CreateCaching
                     Overwrites = overwrites,
                     Sink = sink,
                     OnBreaksDone = pending.Wake,
+                    FirstAttempt = !pending.IsRetry,
                 };
             }
             level = OplockLevel.None;
@@ -55,6 +56,7 @@ internal static class CreateCaching
             Overwrites = overwrites,
             Sink = sink,
             OnBreaksDone = pending.Wake,
+            FirstAttempt = !pending.IsRetry,
         };
     }
 
@@ -66,7 +68,8 @@ internal static class CreateCaching
         if (grant is not { IsLease: true }) return OplockLevel.None;
         uint flags = grant.Breaking ? LeaseContext.FlagBreakInProgress : 0;
         if (grant.LeaseVersion >= 2 && grant.ParentLeaseKey != Guid.Empty) flags |= LeaseContext.FlagParentLeaseKeySet;
-        int version = caching.LeaseVersion;
+        // The lease answers in the version it was created with, whatever this request used (smb2.lease.v2_epoch2/3).
+        int version = grant.LeaseVersion >= 2 ? 2 : 1;
         var data = contexts.Add("RqLs"u8, version == 2 ? LeaseContext.SizeV2 : LeaseContext.SizeV1);
         LeaseContext.Write(data, version, grant.LeaseKey, (uint)grant.State, flags, grant.ParentLeaseKey, grant.Epoch);
         return OplockLevel.Lease;

@@ -8,14 +8,17 @@ using FastSmb.Protocol.Smb2;
 namespace FastSmb.Datapath.Handlers.Files.Oplocks;
 
 /// <summary>
-/// A CREATE that has to wait for oplock or lease breaks ([MS-SMB2] 3.3.5.9: "the server MUST ... wait for the
-/// oplock break acknowledgment"): it goes async (interim STATUS_PENDING) and, when the FSA says the breaks are
-/// over, runs again from the start as its connection's owner and completes with that outcome — as Samba retries a
-/// deferred open. Built for every CREATE, cheaply; the request bytes are kept only once it waits. Owned by its
+/// A CREATE (or a rename or delete SET_INFO) that has to wait for oplock or lease breaks ([MS-SMB2] 3.3.5.9: the
+/// server waits for the oplock break acknowledgment): it goes async (interim STATUS_PENDING) and, when the FSA
+/// says the breaks are over, runs again from the start as its connection's owner and completes with that outcome —
+/// as Samba retries a deferred open. Built cheaply; the request bytes are kept only once it waits. Owned by its
 /// connection's owner, except <see cref="Wake"/>, which any thread may call.
 /// </summary>
-internal sealed class PendingCreate(Smb2Connection connection, Smb2Session session, TreeConnect tree)
+internal sealed class PendingRequest(Smb2Connection connection, Smb2Session session, TreeConnect tree,
+    PendingRequest.Handler handler)
 {
+    public delegate NtStatus Handler(ref Smb2Request request, ResponseBuffer response, PendingRequest pending);
+
     private byte[]? _message;
     private AsyncOperation? _operation;
 
@@ -56,7 +59,7 @@ internal sealed class PendingCreate(Smb2Connection connection, Smb2Session sessi
         response.BeginMessage();
         NtStatus status;
         using (IdentityScope.Enter(tree.UnixIdentity))
-            status = CreateHandler.Run(ref request, response, this);
+            status = handler(ref request, response, this);
         if (status == NtStatus.Pending) return; // another break to wait for
         int bodyLength = response.BodyLength;
         AsyncResponder.Complete(c, op, status, body =>
