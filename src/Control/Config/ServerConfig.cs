@@ -38,6 +38,10 @@ public sealed record GlobalConfig
     /// <summary>"fastsmb unauthenticated timeout" (seconds): how long a connection may stay without a logon.</summary>
     public TimeSpan UnauthenticatedTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>"fastsmb oplock break timeout" (seconds): how long an oplock or lease break waits for the client's
+    /// acknowledgment before the holder loses its caching ([MS-SMB2] 3.3.2.1/3.3.2.5; 35 as Windows and Samba).</summary>
+    public TimeSpan OplockBreakTimeout { get; init; } = TimeSpan.FromSeconds(35);
+
     private static string DefaultNetbiosName()
     {
         var name = Environment.MachineName.Split('.')[0].ToUpperInvariant();
