@@ -5,7 +5,7 @@ namespace FastSmb.Fsa;
 /// the file. The backend adds its handle. Owned by the SMB open that holds it (one connection's owner); the node
 /// it points to is shared through the volume's <see cref="ShareModeTable"/>.
 /// </summary>
-public abstract class FsaOpen(IFsaVolume volume, AccessMask grantedAccess, FileShareAccess shareAccess, bool isDirectory)
+public abstract partial class FsaOpen(IFsaVolume volume, AccessMask grantedAccess, FileShareAccess shareAccess, bool isDirectory)
 {
     public IFsaVolume Volume { get; } = volume;
     public AccessMask GrantedAccess { get; } = grantedAccess;

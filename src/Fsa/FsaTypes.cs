@@ -131,6 +131,9 @@ public readonly record struct FsaOpenRequest(
     /// <summary>The caller will report <see cref="FsaOpen.MaximalAccess"/> (an MxAc context): the rights the parent
     /// directory lends (DELETE, READ_ATTRIBUTES) are looked up even when the open does not ask for them.</summary>
     public bool QueryMaximalAccess { get; init; }
+
+    /// <summary>The oplock or lease the open asks for, and where its breaks go (see Oplocks/); null for none.</summary>
+    public Oplocks.CachingRequest? Caching { get; init; }
 }
 
 /// <summary>

@@ -79,4 +79,7 @@ public interface IFsaVolume
     Notify.ChangeNotifier ChangeNotifier { get; }
 
     FsVolumeInfo VolumeInfo { get; }
+
+    /// <summary>The opens, share modes, oplocks and leases of the volume's files.</summary>
+    ShareModeTable ShareModes { get; }
 }

@@ -8,7 +8,7 @@ public readonly record struct FileKey(ulong Device, ulong Inode, string? Stream 
 /// [MS-FSA] 2.1.1.4 Per File, the part the share-mode table keeps: the opens of one file, its current name and
 /// whether a delete is pending. Guarded by its <see cref="ShareModeTable"/>'s lock.
 /// </summary>
-public sealed class FileNode(FileKey key, string path)
+public sealed partial class FileNode(FileKey key, string path)
 {
     public FileKey Key { get; } = key;
 
@@ -37,7 +37,7 @@ public sealed class FileNode(FileKey key, string path)
 /// The opens of every file of a volume, by <see cref="FileKey"/>, with the [MS-FSA] 2.1.5.1.2.1 sharing check.
 /// Shared by every connection that reaches the volume: one lock guards it (opens and closes only, never I/O).
 /// </summary>
-public sealed class ShareModeTable
+public sealed partial class ShareModeTable
 {
     private readonly Dictionary<FileKey, FileNode> _files = new();
     private readonly Lock _lock = new();
@@ -69,12 +69,27 @@ public sealed class ShareModeTable
             else
             {
                 if (node.DeletePending) return NtStatus.DeletePending;
+                bool violation = false;
                 foreach (var existing in node.Opens)
                     if (Conflicts(existing.GrantedAccess, existing.ShareAccess, open.GrantedAccess, open.ShareAccess))
-                        return NtStatus.SharingViolation;
+                    {
+                        violation = true;
+                        break;
+                    }
+                // [MS-SMB2] 3.3.5.9 / [MS-FSA] 2.1.4.12: break the others' oplocks and leases first, then check.
+                var breakStatus = BreakForOpen(node, open, violation);
+                if (breakStatus != NtStatus.Success) return breakStatus;
+                if (violation) return NtStatus.SharingViolation;
+            }
+            var leaseStatus = CheckLeaseKey(node, open);
+            if (leaseStatus != NtStatus.Success)
+            {
+                if (node.Opens.Count == 0) _files.Remove(key);
+                return leaseStatus;
             }
             node.Opens.Add(open);
             open.Node = node;
+            GrantCaching(node, open);
             return NtStatus.Success;
         }
     }
@@ -98,6 +113,7 @@ public sealed class ShareModeTable
             var node = open.Node!;
             path = node.Path;
             node.Opens.Remove(open);
+            ReleaseCaching(node, open);
             if (open.DeleteOnClose) node.DeletePending = true;
             if (node.Opens.Count > 0) return false;
             // The file's own last open, with streams still open: the node stays, delete-pending, until they close.

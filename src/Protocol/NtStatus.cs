@@ -9,6 +9,7 @@ public enum NtStatus : uint
 {
     [StatusName("STATUS_SUCCESS")] Success = 0x00000000,
     [StatusName("STATUS_PENDING")] Pending = 0x00000103,
+    [StatusName("STATUS_OPLOCK_BREAK_IN_PROGRESS")] OplockBreakInProgress = 0x00000108,
     [StatusName("STATUS_NOTIFY_ENUM_DIR")] NotifyEnumDir = 0x0000010C,
     [StatusName("STATUS_BUFFER_OVERFLOW")] BufferOverflow = 0x80000005,
     [StatusName("STATUS_NO_MORE_FILES")] NoMoreFiles = 0x80000006,

@@ -46,6 +46,10 @@ public sealed record GlobalConfig
     /// up to four CPUs, where clients often run beside the server). See Datapath/EventLoops.</summary>
     public int? Cores { get; init; }
 
+    /// <summary>"fastsmb oplock break timeout" (seconds): how long an oplock or lease break waits for the client's
+    /// acknowledgment before the holder loses its caching ([MS-SMB2] 3.3.2.1/3.3.2.5; 35 as Windows and Samba).</summary>
+    public TimeSpan OplockBreakTimeout { get; init; } = TimeSpan.FromSeconds(35);
+
     private static string DefaultNetbiosName()
     {
         var name = Environment.MachineName.Split('.')[0].ToUpperInvariant();

@@ -156,6 +156,9 @@ public static class SmbConfParser
             case "fastsmb unauthenticated timeout":
                 return TryPositive(value, out int seconds) ? g with { UnauthenticatedTimeout = TimeSpan.FromSeconds(seconds) }
                     : Bad(g, line, key, value, errors, "a positive number of seconds");
+            case "fastsmb oplock break timeout":
+                return TryPositive(value, out int breakSeconds) ? g with { OplockBreakTimeout = TimeSpan.FromSeconds(breakSeconds) }
+                    : Bad(g, line, key, value, errors, "a positive number of seconds");
             case "admin group":
                 return value.Length > 0 ? g with { AdminGroup = value } : Bad(g, line, key, value, errors, "a group name");
             default:

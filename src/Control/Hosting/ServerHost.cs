@@ -77,6 +77,8 @@ public sealed class ServerHost : IAsyncDisposable
         DatapathOptions? limits = null, IShareRegistry? shares = null)
     {
         limits ??= new DatapathOptions();
+        // Volumes are opened on first use and take the process-wide break timeout then.
+        FastSmb.Fsa.ShareModeTable.DefaultBreakTimeout = config.Global.OplockBreakTimeout;
         return new SmbServer(CreateDispatcher(config, users, controlLog, limits, shares), limits, serverLog);
     }
 

@@ -167,7 +167,7 @@ public sealed class NegotiateHandler(GlobalConfig config, DatapathOptions limits
     {
         uint capabilities = 0;
         if (dialect is not (Smb2Dialect.Smb202 or Smb2Dialect.Wildcard))
-            capabilities |= (uint)Smb2GlobalCapabilities.LargeMtu; // multi-credit requests
+            capabilities |= (uint)Smb2GlobalCapabilities.LargeMtu | (uint)Smb2GlobalCapabilities.Leasing; // multi-credit requests, leases (2.1+)
         // 3.0/3.0.2 announce encryption as a capability; 3.1.1 through ENCRYPTION_CAPABILITIES only (3.3.5.4).
         if (dialect is Smb2Dialect.Smb300 or Smb2Dialect.Smb302 && connection.CipherId != Smb2CipherId.None)
             capabilities |= (uint)Smb2GlobalCapabilities.Encryption;

@@ -11,7 +11,7 @@ namespace FastSmb.Datapath.Connections;
 /// from this loop, one request at a time, so none of it needs locks — the model the pinned core loops keep.
 /// Exceptions are caught here, at the connection boundary: a bug drops one connection, never the server.
 /// </summary>
-public sealed class ConnectionOwner(ITransportConnection transport, Smb2Dispatcher dispatcher, DatapathOptions options,
+public sealed partial class ConnectionOwner(ITransportConnection transport, Smb2Dispatcher dispatcher, DatapathOptions options,
     IServerLog log, UnauthenticatedConnections? unauthenticated = null)
 {
     private readonly Smb2Connection _connection = new(transport.RemoteEndPoint, options.MaxCredits);

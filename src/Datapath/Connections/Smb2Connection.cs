@@ -11,7 +11,7 @@ namespace FastSmb.Datapath.Connections;
 /// [MS-SMB2] 3.3.1.7 Per Connection: what NEGOTIATE decided and the sessions this connection created.
 /// Owned by one <see cref="ConnectionOwner"/>: touched by one thread at a time, no locks.
 /// </summary>
-public sealed class Smb2Connection(EndPoint? remoteEndPoint, int maxCredits)
+public sealed partial class Smb2Connection(EndPoint? remoteEndPoint, int maxCredits)
 {
     private readonly List<Smb2Session> _sessions = new();
 

@@ -49,6 +49,7 @@ public sealed partial class Smb2Dispatcher
         _handlers[(int)Smb2Command.SetInfo] = SetInfoHandler.Handle;
         _handlers[(int)Smb2Command.Lock] = LockHandler.Handle;
         _handlers[(int)Smb2Command.ChangeNotify] = ChangeNotifyHandler.Handle;
+        _handlers[(int)Smb2Command.OplockBreak] = Handlers.Files.Oplocks.OplockBreakHandler.Handle;
     }
 
     /// <summary>The one place a request is routed by share type: IPC$ pipes, or files through the FSA.</summary>

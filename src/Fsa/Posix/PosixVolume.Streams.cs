@@ -97,6 +97,7 @@ public sealed partial class PosixVolume
         {
             DeleteOnClose = deleteOnClose,
             StreamName = streamName,
+            Caching = request.Caching,
         };
         var added = ShareModes.TryAdd(key, target.Path, streamOpen);
         if (added != NtStatus.Success) return Fail(fd!, added);

@@ -186,6 +186,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         {
             DeleteOnClose = deleteOnClose,
             MaximalAccess = maximal,
+            Caching = request.Caching,
             WriteThrough = (options & (CreateOptions.WriteThrough | CreateOptions.NoIntermediateBuffering)) != 0,
         };
         status = ShareModes.TryAdd(st.Key, target.Path, posixOpen);

@@ -11,7 +11,7 @@ namespace FastSmb.Server.Tests.Functional;
 [CancelAfter(30_000)]
 public class NegotiateTests
 {
-    private const Smb2GlobalCapabilities Unimplemented = Smb2GlobalCapabilities.Leasing | Smb2GlobalCapabilities.MultiChannel
+    private const Smb2GlobalCapabilities Unimplemented = Smb2GlobalCapabilities.MultiChannel
         | Smb2GlobalCapabilities.PersistentHandles | Smb2GlobalCapabilities.DirectoryLeasing | Smb2GlobalCapabilities.Encryption;
 
     [TestCase(Smb2Dialect.Smb202)]
@@ -32,6 +32,9 @@ public class NegotiateTests
         Assert.That(n.Capabilities & Unimplemented, Is.EqualTo(Smb2GlobalCapabilities.None));
         var largeMtu = dialect == Smb2Dialect.Smb202 ? Smb2GlobalCapabilities.None : Smb2GlobalCapabilities.LargeMtu;
         Assert.That(n.Capabilities & Smb2GlobalCapabilities.LargeMtu, Is.EqualTo(largeMtu));
+        // Leases are an SMB 2.1 feature ([MS-SMB2] 3.3.5.4: SMB2_GLOBAL_CAP_LEASING from 2.1 on).
+        Assert.That(n.Capabilities & Smb2GlobalCapabilities.Leasing, Is.EqualTo(dialect == Smb2Dialect.Smb202
+            ? Smb2GlobalCapabilities.None : Smb2GlobalCapabilities.Leasing));
         Assert.That(c.Dialect, Is.EqualTo(dialect));
     }
 

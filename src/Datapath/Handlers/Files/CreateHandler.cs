@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using FastSmb.Datapath.Dispatch;
+using FastSmb.Datapath.Handlers.Files.Oplocks;
 using FastSmb.Datapath.Sessions;
 using FastSmb.Fsa;
 using FastSmb.Protocol;
@@ -11,15 +12,18 @@ namespace FastSmb.Datapath.Handlers.Files;
 /// [MS-SMB2] 3.3.5.9 SMB2 CREATE on a disk share: the FSA opens or creates the file (with the EAs of an ExtA
 /// context); the response carries its metadata and answers the MxAc (maximal access) and QFid (on-disk id) create
 /// contexts from the file's DACL check; AlSi sets the allocation of a file it creates or overwrites, SecD gives a new
-/// file its descriptor, TWrp finds no previous version. Other contexts (leases, durable handles) are ignored for
-/// now: no oplock or lease is ever granted.
+/// file its descriptor, TWrp finds no previous version. Durable-handle contexts are ignored for now. Oplocks and
+/// leases: Oplocks/CreateCaching; a CREATE that must wait for others' breaks goes async (Oplocks/PendingRequest).
 /// Files are created as the server's user until identity mapping applies the session user's. Stateless.
 /// </summary>
 internal static class CreateHandler
 {
     private const uint ImpersonationDelegate = 3;
 
-    public static NtStatus Handle(ref Smb2Request request, ResponseBuffer response)
+    public static NtStatus Handle(ref Smb2Request request, ResponseBuffer response) => Run(ref request, response, null);
+
+    /// <summary>The CREATE, first time or (<paramref name="pending"/>) again once the breaks it waited for are over.</summary>
+    internal static NtStatus Run(ref Smb2Request request, ResponseBuffer response, PendingRequest? pending)
     {
         if (!CreateRequest.TryParse(request.Message, out var create)) return NtStatus.InvalidParameter;
         var tree = request.Tree!;
@@ -69,7 +73,12 @@ internal static class CreateHandler
         var volume = tree.Volume;
         fsaRequest = fsaRequest with { FileMode = tree.FileCreateMode, DirectoryMode = tree.DirectoryCreateMode };
         if (volume is null) return NtStatus.ObjectPathNotFound; // the share's directory could not be opened
-        var status = volume.Open(fsaRequest, out var file, out var action);
+        var fileId = Open.NewFileId();
+        pending ??= new PendingRequest(request.Connection, request.Session!, tree, Run);
+        var caching = CreateCaching.Build(ref request, create, requested, fileId, pending);
+        var status = volume.Open(fsaRequest with { Caching = caching }, out var file, out var action);
+        // [MS-SMB2] 3.3.5.9: others' oplocks or leases are breaking; the CREATE completes when they are acknowledged.
+        if (status == NtStatus.OplockBreakInProgress) return pending.Park(ref request);
         if (status != NtStatus.Success) return status;
         // The FSA sets an allocation through an open that may write; one that may not keeps the file system's.
         if (allocationSize > 0 && !file!.IsDirectory && action != CreateAction.Opened
@@ -83,7 +92,6 @@ internal static class CreateHandler
             return status;
         }
 
-        var fileId = Open.NewFileId();
         tree.AddOpen(new Open(fileId, tree, create.Name, file!) { GrantedAccess = (uint)file!.GrantedAccess });
         request.CompoundFileId = fileId;
 
@@ -105,8 +113,9 @@ internal static class CreateHandler
             BinaryPrimitives.WriteUInt64LittleEndian(data, metadata.FileId);
             BinaryPrimitives.WriteUInt64LittleEndian(data[8..], file.Key.Device);
         }
+        byte oplockLevel = CreateCaching.Respond(file, caching, ref contexts);
         var wire = FileOpens.ToWire(metadata, file.DeletePending);
-        response.Advance(CreateResponse.Write(body, oplockLevel: 0, flags: 0, (uint)action, wire.CreationTime,
+        response.Advance(CreateResponse.Write(body, oplockLevel, flags: 0, (uint)action, wire.CreationTime,
             wire.LastAccessTime, wire.LastWriteTime, wire.ChangeTime, wire.AllocationSize, wire.EndOfFile,
             wire.WireAttributes, fileId, body.Slice(CreateResponse.ContextsPosition, contexts.Length)));
         return NtStatus.Success;

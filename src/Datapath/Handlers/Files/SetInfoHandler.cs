@@ -13,11 +13,17 @@ namespace FastSmb.Datapath.Handlers.Files;
 /// </summary>
 internal static class SetInfoHandler
 {
-    public static NtStatus Handle(ref Smb2Request request, ResponseBuffer response)
+    public static NtStatus Handle(ref Smb2Request request, ResponseBuffer response) => Run(ref request, response, null);
+
+    /// <summary>The SET_INFO, first time or (<paramref name="pending"/>) again after the breaks it waited for.</summary>
+    private static NtStatus Run(ref Smb2Request request, ResponseBuffer response, Oplocks.PendingRequest? pending)
     {
         if (!SetInfoRequest.TryParse(request.Message, out var set)) return NtStatus.InvalidParameter;
         var status = FileOpens.Find(ref request, set.FileId, out _, out var file);
         if (status != NtStatus.Success) return status;
+        if (set.InfoType == Smb2InfoType.File
+            && Oplocks.SetInfoBreaks.MustWait(ref request, file, (FileInformationClass)set.FileInfoClass, ref pending, Run))
+            return pending!.Park(ref request);
         status = set.InfoType switch
         {
             Smb2InfoType.File => SetFile(file, (FileInformationClass)set.FileInfoClass, set.Buffer),

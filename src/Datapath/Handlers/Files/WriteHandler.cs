@@ -20,6 +20,7 @@ internal static class WriteHandler
         if (request.Tree!.ReadOnly) return NtStatus.AccessDenied;
 
         bool writeThrough = (write.Flags & WriteRequest.FlagWriteThrough) != 0;
+        Fsa.OplockBreaker.BreakToNone(file); // [MS-FSA] 2.1.5.3: other readers' cached data goes stale
         status = file.Volume.Write(file, (long)write.Offset, write.Data, writeThrough, out int count);
         if (status != NtStatus.Success) return status;
         file.Position = (long)write.Offset + count; // as after a READ
