@@ -10,7 +10,7 @@ public sealed class ByteRangeLocks
     /// <summary>
     /// Raised before a lock is taken, on the locking thread: [MS-FSA] 2.1.5.7 first checks for an oplock break
     /// (2.1.4.12, Operation LOCK_CONTROL), which breaks the file's level II oplocks and read-caching leases: that break
-    /// is made here directly (<see cref="Oplocks.OplockBreaker.BreakToNone"/>); this event is for other observers.
+    /// is made here directly (<see cref="OplockBreaker.BreakToNone"/>); this event is for other observers.
     /// </summary>
     public event Action<FsaOpen>? LockRequested;
 
@@ -26,7 +26,7 @@ public sealed class ByteRangeLocks
         pending = null;
         if (!range.IsValid) return NtStatus.InvalidLockRange;
         if (open.IsDirectory) return NtStatus.InvalidParameter;
-        Oplocks.OplockBreaker.BreakToNone(open);
+        OplockBreaker.BreakToNone(open);
         LockRequested?.Invoke(open);
         var locks = LocksOf(open);
         lock (locks.Gate)
