@@ -29,8 +29,9 @@
 # Needs root (the reference Samba does; not with --samba-baseline) and
 # scripts/install-test-deps.sh.
 # Environment:
-#   CONFORMANCE_DIR   working directory, emptied first (default /tmp/fastsmb-conformance;
-#                     the unix user bench must be able to traverse it)
+#   CONFORMANCE_DIR   working directory, emptied first (default: a new /tmp/fastsmb-conformance.XXXXXX, so
+#                     runs at the same time never share logs or data; the unix user bench must be able
+#                     to traverse it)
 #   SAMBA_PORT, FASTSMB_PORT   first port to try for each server (default 4491, 4492)
 #   FASTSMB_DLL       a built fastsmb.dll to use instead of building src/Cli
 #   TORTURE_TIMEOUT   seconds per suite and server (default 300)
@@ -80,7 +81,7 @@ if [ -z "$BASELINE_IN" ]; then
 fi
 bash scripts/install-test-deps.sh --check </dev/null || die "missing test dependencies: run scripts/install-test-deps.sh"
 
-WORK=${CONFORMANCE_DIR:-/tmp/fastsmb-conformance}
+WORK=${CONFORMANCE_DIR:-$(mktemp -d /tmp/fastsmb-conformance.XXXXXX)} || die "cannot make a working directory"
 case "$WORK" in /*/*) ;; *) die "CONFORMANCE_DIR must be an absolute path below a directory, got '$WORK'" ;; esac
 USER_NAME=bench USER_PASS=benchpass
 HOST=127.0.0.1
