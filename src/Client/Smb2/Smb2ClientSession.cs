@@ -12,9 +12,11 @@ public static class Smb2ClientSession
     /// <summary>
     /// Runs SESSION_SETUP with SPNEGO/NTLMv2 to completion. Returns the final status; on success the
     /// connection holds the session id and signing key. <paramref name="user"/> null logs on anonymously.
+    /// <paramref name="previousSessionId"/> names a session the server is to end once this one is authenticated
+    /// ([MS-SMB2] 3.2.4.2.3, a reconnecting client).
     /// </summary>
     public static async Task<NtStatus> LogonAsync(this Smb2ClientConnection c, string? user, string password,
-        string domain = "WORKGROUP", byte securityMode = 1)
+        string domain = "WORKGROUP", byte securityMode = 1, ulong previousSessionId = 0)
     {
         var ntlm = user is null ? NtlmClient.CreateAnonymous() : new NtlmClient(user, password, domain, "CLIENT");
         var initiator = new SpnegoNtlmInitiator(ntlm);
@@ -23,7 +25,7 @@ public static class Smb2ClientSession
         while (status == NtStatus.MoreProcessingRequired)
         {
             var response = await c.SendAsync(Smb2Command.SessionSetup,
-                body => SessionSetupRequest.Write(body, 0, securityMode, 0, 0, token)).ConfigureAwait(false);
+                body => SessionSetupRequest.Write(body, 0, securityMode, 0, previousSessionId, token)).ConfigureAwait(false);
             c.SessionId = response.SessionId;
             if (response.Status != NtStatus.Success && response.Status != NtStatus.MoreProcessingRequired)
                 return response.Status;

@@ -126,6 +126,8 @@ public sealed class SessionSetupHandler(GlobalConfig config, ISecurityContextFac
         }
         session.State = SessionState.Valid;
         session.ExpiresAt = DateTime.UtcNow + sessionLifetime;
+        if (!reauth && setup.PreviousSessionId != 0 && setup.PreviousSessionId != session.SessionId)
+            ExpirePrevious(setup.PreviousSessionId, session, connection);
         log.LogonSucceeded(connection.ClientAddress, session.UserName, connection.Dialect);
         response.Advance(SessionSetupResponse.Write(response.GetBodySpan(64 + (token?.Length ?? 0)), sessionFlags, token));
         return NtStatus.Success;
@@ -140,8 +142,37 @@ public sealed class SessionSetupHandler(GlobalConfig config, ISecurityContextFac
         return NtStatus.Success;
     }
 
+    /// <summary>
+    /// [MS-SMB2] 3.3.5.5.3: a client reconnecting names its previous session; once the new one is authenticated, a
+    /// previous session of the same user ends as if logged off (its tree connects and opens close, a pending
+    /// CHANGE_NOTIFY completes with STATUS_NOTIFY_CLEANUP). A session of another user, or none, is left alone, as
+    /// Samba does. The session leaves the registry at once, so its requests get STATUS_USER_SESSION_DELETED from
+    /// here on; the rest runs on its connection's owner (Smb2Connection.Post), never by waiting on another gate.
+    /// </summary>
+    private void ExpirePrevious(ulong previousSessionId, Smb2Session session, Datapath.Connections.Smb2Connection connection)
+    {
+        if (!sessions.TryGet(previousSessionId, out var previous) || previous.State != SessionState.Valid) return;
+        if (session.IsAnonymous || session.IsGuest || previous.IsAnonymous || previous.IsGuest
+            || !string.Equals(previous.UserName, session.UserName, StringComparison.OrdinalIgnoreCase)
+            || !string.Equals(previous.Domain, session.Domain, StringComparison.OrdinalIgnoreCase))
+            return;
+        sessions.Remove(previous);
+        var owner = previous.Connection;
+        if (owner.IsClosed)
+        {
+            // The creating connection is gone; another channel's owner holds the session now.
+            foreach (var channel in previous.Channels)
+                if (!channel.Connection.IsClosed) { owner = channel.Connection; break; }
+        }
+        if (owner.Gate == connection.Gate)
+            Expire(previous, owner); // this connection, or a channel sharing its gate: already ours
+        else
+            owner.Post?.Invoke(c => Expire(previous, c));
+    }
+
     private void Expire(Smb2Session session, Datapath.Connections.Smb2Connection connection)
     {
+        if (session.State == SessionState.Expired) return;
         session.CloseAll();
         sessions.Remove(session);
         connection.RemoveSession(session);
