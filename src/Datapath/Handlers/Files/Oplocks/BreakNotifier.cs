@@ -13,25 +13,31 @@ namespace FastSmb.Datapath.Handlers.Files.Oplocks;
 /// break notification) to the client of the open's session: on the connection that opened it while that one lives,
 /// else on any other live channel of the session (multichannel: "the server MUST send the notification on any
 /// available connection in Session.ChannelList", as Windows does when a channel fails). The FSA calls it from
-/// whichever thread caused the break, holding no gate; the frame is built and queued under the session's gate (the
-/// opening connection's, which its client's channels share) taken asynchronously, since the thread causing the break
-/// may hold that very gate (a conflicting open on another channel of the same client). Immutable.
+/// whichever thread caused the break; the frame is built and queued under the session's gate (the opening
+/// connection's, which its client's channels share): by posting to that connection's owner while it lives, else by
+/// taking the gate asynchronously, since the thread causing the break may hold it (a conflicting open on another
+/// channel of the same client). Immutable.
 /// </summary>
 internal sealed class BreakNotifier(Smb2Connection connection, Smb2Session session, TreeConnect tree, FileId fileId)
     : IOplockBreakSink
 {
     public void SendBreak(CachingGrant grant, CachingState current, CachingState breakTo, bool ackRequired)
     {
-        if (connection.Post is null) return; // a connection without an owner (unit tests)
+        var post = connection.Post;
+        if (post is null) return; // a connection without an owner (unit tests)
         // Copied now, under the table lock: the grant may move on before the frame is built.
         bool isLease = grant.IsLease;
         var leaseKey = grant.LeaseKey;
         ushort epoch = grant.LeaseVersion >= 2 ? grant.Epoch : (ushort)0;
-        _ = SendAsync(isLease, leaseKey, epoch, current, breakTo, ackRequired);
+        Func<Smb2Connection, byte[]> build = c => Build(c, isLease, leaseKey, epoch, current, breakTo, ackRequired);
+        // The opening connection alive: its owner sends the break ahead of the responses that follow (Samba's
+        // smb2.lease.rename_wait reads the break from its next request's I/O). Posted work is dropped once that
+        // connection is gone, so then the break takes the gate itself and goes on another channel.
+        if (!connection.IsClosed) post(c => session.SendOnAnyLiveChannel(build, preferred: c));
+        else _ = SendOnAnotherChannelAsync(build);
     }
 
-    private async Task SendAsync(bool isLease, Guid leaseKey, ushort epoch, CachingState current, CachingState breakTo,
-        bool ackRequired)
+    private async Task SendOnAnotherChannelAsync(Func<Smb2Connection, byte[]> build)
     {
         var gate = connection.Gate;
         try
@@ -44,10 +50,9 @@ internal sealed class BreakNotifier(Smb2Connection connection, Smb2Session sessi
         }
         try
         {
-            // The opening connection when it is still bound and open, else another bound live channel; none left:
-            // the break is not sent, and the FSA's break timeout settles it ([MS-SMB2] 3.3.2.1).
-            session.SendOnAnyLiveChannel(c => Build(c, isLease, leaseKey, epoch, current, breakTo, ackRequired),
-                preferred: connection);
+            // A bound live channel; none left: the break is not sent, and the FSA's break timeout settles it
+            // ([MS-SMB2] 3.3.2.1).
+            session.SendOnAnyLiveChannel(build);
         }
         finally
         {
