@@ -441,5 +441,8 @@ public sealed partial class Smb2Dispatcher
     private static bool KeepsBodyOnError(Smb2Command command, NtStatus status) =>
         status == NtStatus.BufferOverflow
         || (command == Smb2Command.QueryInfo && status == NtStatus.BufferTooSmall) // ErrorData: the size needed
-        || (command == Smb2Command.Ioctl && status is NtStatus.InvalidParameter or NtStatus.InvalidViewSize);
+        // FSCTL_SRV_COPYCHUNK's SRV_COPYCHUNK_RESPONSE: the limits, or the chunks done before a chunk failed; Windows
+        // Server 2012+ and Samba send it with STATUS_FILE_LOCK_CONFLICT too (smbtorture smb2.ioctl.copy_chunk_src_lock).
+        || (command == Smb2Command.Ioctl
+            && status is NtStatus.InvalidParameter or NtStatus.InvalidViewSize or NtStatus.FileLockConflict);
 }

@@ -105,13 +105,13 @@ public sealed class ByteRangeLocks
     /// [MS-FSA] 2.1.5.2: a read of a range another open holds an exclusive lock on is STATUS_FILE_LOCK_CONFLICT.
     /// Allocation-free; a file nobody locked costs one field read.
     /// </summary>
-    public static NtStatus CheckRead(FsaOpen open, long offset, int length) => Check(open, offset, length, write: false);
+    public static NtStatus CheckRead(FsaOpen open, long offset, long length) => Check(open, offset, length, write: false);
 
     /// <summary>[MS-FSA] 2.1.5.3: a write conflicts with any shared lock (its own open's too) and with other opens'
     /// exclusive locks.</summary>
-    public static NtStatus CheckWrite(FsaOpen open, long offset, int length) => Check(open, offset, length, write: true);
+    public static NtStatus CheckWrite(FsaOpen open, long offset, long length) => Check(open, offset, length, write: true);
 
-    private static NtStatus Check(FsaOpen open, long offset, int length, bool write)
+    private static NtStatus Check(FsaOpen open, long offset, long length, bool write)
     {
         var locks = open.Node is { } node ? Volatile.Read(ref node.Locks) : null;
         if (locks is null || locks.GrantedCount == 0 || length <= 0 || offset < 0) return NtStatus.Success;

@@ -48,6 +48,10 @@ public sealed partial class PosixVolume : IFsaFileControl
         if (status != NtStatus.Success) return status;
         long end = Math.Min(beyondFinalZero, metadata.EndOfFile);
         if (end <= offset) return NtStatus.Success;
+        // Zeroing is a write: another open's lock on the range is STATUS_FILE_LOCK_CONFLICT ([MS-FSA] 2.1.5.3 via
+        // 2.1.4.10), as Windows Server 2012+ and Samba answer (smbtorture smb2.ioctl.sparse_lock).
+        status = Locks.ByteRangeLocks.CheckWrite(o, offset, end - offset);
+        if (status != NtStatus.Success) return status;
         if (o.StreamName is not null) return WriteZeros(o, offset, end - offset);
         bool sparse = (metadata.Attributes & FileAttributeFlags.SparseFile) != 0;
         // A sparse file gives the blocks back; any other keeps them allocated, zeroed.
@@ -148,6 +152,12 @@ public sealed partial class PosixVolume : IFsaFileControl
         if (status != NtStatus.Success) return status;
         if (sourceOffset + length > sourceMetadata.EndOfFile) return NtStatus.InvalidViewSize;
         if (length == 0) return NtStatus.Success;
+        // The copy reads the source and writes the target as READ and WRITE do, so byte-range locks apply to both
+        // ([MS-FSA] 2.1.5.2/2.1.5.3; Windows Server 2012+ and Samba answer STATUS_FILE_LOCK_CONFLICT, smbtorture
+        // smb2.ioctl.copy_chunk_src_lock / copy_chunk_dest_lock).
+        status = Locks.ByteRangeLocks.CheckRead(s, sourceOffset, length);
+        if (status == NtStatus.Success) status = Locks.ByteRangeLocks.CheckWrite(t, targetOffset, length);
+        if (status != NtStatus.Success) return status;
 
         bool sameFile = s.Node is not null && t.Node is not null && s.Key.Equals(t.Key);
         bool overlapping = sameFile && s.StreamName == t.StreamName

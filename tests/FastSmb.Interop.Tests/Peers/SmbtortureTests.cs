@@ -77,21 +77,21 @@ public class SmbtortureTests
     }
 
     /// <summary>
-    /// smb2.ioctl's file system controls that the reference Samba 4.17 passes and that need nothing another issue
-    /// builds (byte-range locks: copy_chunk_src_lock, copy_chunk_dest_lock, sparse_lock; multichannel:
-    /// network_interface_info): server-side copy and sparse files.
+    /// smb2.ioctl's file system controls that the reference Samba 4.17 passes, but the multichannel one
+    /// (network_interface_info): server-side copy and sparse files, byte-range locks honoured by both.
     /// </summary>
     private static readonly string[] SambaIoctlPasses =
     [
         "req_resume_key", "req_two_resume_keys", "copy_chunk_simple", "copy_chunk_multi", "copy_chunk_tiny",
-        "copy_chunk_overwrite", "copy_chunk_append", "copy_chunk_limits", "copy_chunk_bad_key", "copy_chunk_src_is_dest",
+        "copy_chunk_overwrite", "copy_chunk_append", "copy_chunk_limits", "copy_chunk_src_lock",
+        "copy_chunk_dest_lock", "copy_chunk_bad_key", "copy_chunk_src_is_dest",
         "copy_chunk_src_is_dest_overlap", "copy_chunk_bad_access", "copy_chunk_write_access", "copy_chunk_src_exceed",
         "copy_chunk_src_exceed_multi", "copy_chunk_sparse_dest", "copy_chunk_max_output_sz", "copy_chunk_zero_length",
         "copy-chunk streams", "copy_chunk_across_shares", "copy_chunk_across_shares2", "copy_chunk_across_shares3",
         "compress_notsup_get", "compress_notsup_set", "sparse_file_flag", "sparse_file_attr", "sparse_dir_flag",
         "sparse_set_nobuf", "sparse_set_oversize", "sparse_qar", "sparse_qar_malformed", "sparse_punch",
-        "sparse_hole_dealloc", "sparse_copy_chunk", "sparse_punch_invalid", "sparse_perms", "sparse_qar_ob1",
-        "sparse_qar_multi", "sparse_qar_overflow",
+        "sparse_hole_dealloc", "sparse_copy_chunk", "sparse_punch_invalid", "sparse_perms", "sparse_lock",
+        "sparse_qar_ob1", "sparse_qar_multi", "sparse_qar_overflow",
     ];
 
     [Test]

@@ -245,4 +245,56 @@ public class FileControlTests
         var srcExecute = v.OpenOk("src", AccessMask.Execute, CreateDisposition.Open);
         Assert.That(v.Volume.CopyRange(srcExecute, 0, dst, 0, 100), Is.EqualTo(NtStatus.Success), "EXECUTE reads, as READ allows");
     }
+
+    private static NtStatus LockRange(FsaOpen open, ulong offset, ulong length, bool exclusive) =>
+        open.Volume.ByteRangeLocks.Lock(open, new FastSmb.Fsa.Locks.ByteRange(offset, length), exclusive, null, out _);
+
+    [Test]
+    public void CopyRange_SourceLockedByAnotherOpen_FileLockConflict_UntilUnlocked()
+    {
+        using var v = new FsaTestVolume();
+        var src = v.OpenOk("src", All, CreateDisposition.Create);
+        var dst = v.OpenOk("dst", All, CreateDisposition.Create);
+        v.Volume.Write(src, 0, Pattern(4096), false, out _);
+        var locker = v.OpenOk("src", All, CreateDisposition.Open);
+        Assert.That(LockRange(locker, 1000, 10, exclusive: true), Is.EqualTo(NtStatus.Success));
+        Assert.That(v.Volume.CopyRange(src, 0, dst, 0, 4096), Is.EqualTo(NtStatus.FileLockConflict));
+        v.Volume.QueryMetadata(dst, out var md);
+        Assert.That(md.EndOfFile, Is.Zero, "nothing copied");
+        Assert.That(v.Volume.CopyRange(src, 1010, dst, 0, 100), Is.EqualTo(NtStatus.Success), "outside the lock");
+        Assert.That(v.Volume.ByteRangeLocks.Unlock(locker, new FastSmb.Fsa.Locks.ByteRange(1000, 10)), Is.EqualTo(NtStatus.Success));
+        Assert.That(v.Volume.CopyRange(src, 0, dst, 0, 4096), Is.EqualTo(NtStatus.Success));
+        Assert.That(ReadRange(v, dst, 0, 4096), Is.EqualTo(Pattern(4096)));
+    }
+
+    [Test]
+    public void CopyRange_SourceSharedLockedByAnother_Reads_TargetSharedLocked_FileLockConflict()
+    {
+        using var v = new FsaTestVolume();
+        var src = v.OpenOk("src", All, CreateDisposition.Create);
+        var dst = v.OpenOk("dst", All, CreateDisposition.Create);
+        v.Volume.Write(src, 0, Pattern(4096), false, out _);
+        var srcLocker = v.OpenOk("src", All, CreateDisposition.Open);
+        Assert.That(LockRange(srcLocker, 0, 4096, exclusive: false), Is.EqualTo(NtStatus.Success));
+        Assert.That(v.Volume.CopyRange(src, 0, dst, 0, 4096), Is.EqualTo(NtStatus.Success), "a shared lock lets others read");
+        var dstLocker = v.OpenOk("dst", All, CreateDisposition.Open);
+        Assert.That(LockRange(dstLocker, 2048, 1, exclusive: false), Is.EqualTo(NtStatus.Success));
+        Assert.That(v.Volume.CopyRange(src, 0, dst, 0, 4096), Is.EqualTo(NtStatus.FileLockConflict),
+            "a shared lock stops writes");
+    }
+
+    [Test]
+    public void ZeroData_RangeLockedByAnotherOpen_FileLockConflict_PastEndOfFileStillSucceeds()
+    {
+        using var v = new FsaTestVolume();
+        var f = v.OpenOk("f", All, CreateDisposition.Create);
+        v.Volume.Write(f, 0, Pattern(Chunk), false, out _);
+        var locker = v.OpenOk("f", All, CreateDisposition.Open);
+        Assert.That(LockRange(locker, 0, Chunk, exclusive: true), Is.EqualTo(NtStatus.Success));
+        Assert.That(v.Volume.ZeroData(f, 0, 4096), Is.EqualTo(NtStatus.FileLockConflict));
+        Assert.That(ReadRange(v, locker, 0, 4096), Is.EqualTo(Pattern(Chunk)[..4096]), "nothing zeroed");
+        Assert.That(v.Volume.ZeroData(f, Chunk, Chunk + 4096), Is.EqualTo(NtStatus.Success), "past the end: nothing to zero");
+        Assert.That(v.Volume.ZeroData(locker, 0, 4096), Is.EqualTo(NtStatus.Success), "the lock's own open may write");
+        Assert.That(ReadRange(v, locker, 0, 4096), Is.EqualTo(new byte[4096]));
+    }
 }

@@ -117,6 +117,52 @@ public class FileIoctlTests
     }
 
     [Test]
+    public async Task CopyChunk_RangeLockedByAnotherOpen_FileLockConflictWithZeroCounts_ThenCopiesOnceUnlocked()
+    {
+        const uint Exclusive = 0x2, Unlock = 0x4;
+        await using var server = TestServer.Start();
+        var (c, tree) = await server.TreeConnectAsync(TestServer.ShareName);
+        var src = await CreateFilledAsync(c, tree, "s", Pattern(4096));
+        var dst = await CreateFilledAsync(c, tree, "d", new byte[4096]);
+        var (_, key) = await c.RequestResumeKeyAsync(tree, src);
+        SrvCopyChunk[] one = [new(0, 0, 4096)];
+        foreach (var lockedName in new[] { "s", "d" })
+        {
+            var (os, locker, _) = await c.CreateAsync(tree, lockedName, Open, GenericAll);
+            Assert.That(os, Is.EqualTo(NtStatus.Success));
+            Assert.That(await c.LockRangeAsync(tree, locker, 0, 4096, Exclusive), Is.EqualTo(NtStatus.Success));
+            var (status, result) = await c.CopyChunkAsync(tree, dst, key, one);
+            Assert.That(status, Is.EqualTo(NtStatus.FileLockConflict), lockedName + " locked");
+            Assert.That(result, Is.EqualTo(new SrvCopyChunkResponse(0, 0, 0)), "the response still comes, nothing copied");
+            Assert.That(await c.LockRangeAsync(tree, locker, 0, 4096, Unlock), Is.EqualTo(NtStatus.Success));
+            await c.CloseAsync(tree, locker);
+        }
+        var (done, copied) = await c.CopyChunkAsync(tree, dst, key, one);
+        Assert.That(done, Is.EqualTo(NtStatus.Success));
+        Assert.That(copied, Is.EqualTo(new SrvCopyChunkResponse(1, 0, 4096)));
+        Assert.That(File.ReadAllBytes(Path.Combine(server.ShareDir, "d")), Is.EqualTo(Pattern(4096)));
+    }
+
+    [Test]
+    public async Task SetZeroData_RangeLockedByAnotherOpen_FileLockConflict()
+    {
+        await using var server = TestServer.Start();
+        var (c, tree) = await server.TreeConnectAsync(TestServer.ShareName);
+        var f = await CreateFilledAsync(c, tree, "z", Pattern(8192));
+        var (os, locker, _) = await c.CreateAsync(tree, "z", Open, GenericAll);
+        Assert.That(os, Is.EqualTo(NtStatus.Success));
+        Assert.That(await c.LockRangeAsync(tree, locker, 0, 8192, 0x2), Is.EqualTo(NtStatus.Success));
+        var zero = new byte[16];
+        new FileZeroDataInformation(0, 4096).Write(zero);
+        Assert.That((await c.FsctlAsync(tree, f, FsctlCodes.FSCTL_SET_ZERO_DATA, zero, 0)).Status,
+            Is.EqualTo(NtStatus.FileLockConflict));
+        Assert.That(File.ReadAllBytes(Path.Combine(server.ShareDir, "z")), Is.EqualTo(Pattern(8192)), "nothing zeroed");
+        new FileZeroDataInformation(8192, 12288).Write(zero);
+        Assert.That((await c.FsctlAsync(tree, f, FsctlCodes.FSCTL_SET_ZERO_DATA, zero, 0)).Status, Is.EqualTo(NtStatus.Success),
+            "past the end of file there is nothing to zero");
+    }
+
+    [Test]
     public async Task CopyChunk_AccessAndRequestChecks()
     {
         await using var server = TestServer.Start();

@@ -105,6 +105,44 @@ public class MultichannelTests
     }
 
     [Test]
+    public async Task OplockBreak_OpeningChannelGone_SentOnAnotherChannel_AckCompletesConflictingCreate()
+    {
+        await using var server = TestServer.Start();
+        var c = await ChannelsAsync(server, Smb2Dialect.Smb311, 2);
+        var (_, tree, _) = await c[0].TreeConnectAsync(TestServer.Unc(TestServer.ShareName));
+        var opened = await c[0].SendAsync(Smb2Command.Create, b => CreateRequest.Write(b, OplockLevel.Batch, 2,
+            0x0012019F /* FILE_GENERIC_READ | FILE_GENERIC_WRITE */, 0x80, 7, 3 /* FILE_OPEN_IF */, 0, "mcbreak.dat",
+            default), tree);
+        Assert.That(CreateResponse.TryParse(opened.Message, out var held), Is.True);
+        Assert.That(held.OplockLevel, Is.EqualTo(OplockLevel.Batch));
+        var heldId = held.FileId;
+        await c[0].DisposeAsync();
+        await WaitForClosedAsync(server, 1);
+
+        var (other, otherTree) = await server.TreeConnectAsync(TestServer.ShareName);
+        var interim = await other.SendAsync(Smb2Command.Create, b => CreateRequest.Write(b, OplockLevel.Batch, 2,
+            0x0012019F, 0x80, 7, 3, 0, "mcbreak.dat", default), otherTree);
+        Assert.That(interim.Status, Is.EqualTo(NtStatus.Pending), "the conflicting CREATE waits for the acknowledgment");
+
+        // [MS-SMB2] 3.3.4.6: the opening connection is gone, so the break goes on the session's remaining channel.
+        var notification = await c[1].ReceiveAsync();
+        Assert.That(notification.Command, Is.EqualTo(Smb2Command.OplockBreak));
+        Assert.That(OplockBreakNotification.TryParse(notification.Message, out var brk), Is.True);
+        Assert.That(brk.FileId, Is.EqualTo(heldId));
+        Assert.That(brk.OplockLevel, Is.EqualTo(OplockLevel.II));
+        var ack = await c[1].SendAsync(Smb2Command.OplockBreak,
+            b => OplockBreakAcknowledgment.Write(b, OplockLevel.II, heldId), tree);
+        Assert.That(ack.Status, Is.EqualTo(NtStatus.Success));
+
+        var final = await other.ReceiveAsync();
+        Assert.That(final.Status, Is.EqualTo(NtStatus.Success));
+        Assert.That(final.Header.AsyncId, Is.EqualTo(interim.Header.AsyncId));
+        Assert.That(CreateResponse.TryParse(final.Message, out var created), Is.True);
+        Assert.That(created.OplockLevel, Is.EqualTo(OplockLevel.II));
+        Assert.That(server.Log.Failures, Is.Empty);
+    }
+
+    [Test]
     public async Task AllChannelsGone_SessionEnds()
     {
         await using var server = TestServer.Start();

@@ -10,9 +10,13 @@ namespace FastSmb.Datapath.Handlers.Files.Oplocks;
 
 /// <summary>
 /// Sends the breaks of one SMB open's oplock or lease ([MS-SMB2] 3.3.4.6 oplock break notification, 3.3.4.7 lease
-/// break notification) on the connection that owns the open's session: the FSA calls it from whichever thread
-/// caused the break, and it only posts the work to that connection's owner, which writes and sends the frame.
-/// Immutable.
+/// break notification) to the client of the open's session: on the connection that opened it while that one lives,
+/// else on any other live channel of the session (multichannel: "the server MUST send the notification on any
+/// available connection in Session.ChannelList", as Windows does when a channel fails). The FSA calls it from
+/// whichever thread caused the break; the frame is built and queued under the session's gate (the opening
+/// connection's, which its client's channels share): by posting to that connection's owner while it lives, else by
+/// taking the gate asynchronously, since the thread causing the break may hold it (a conflicting open on another
+/// channel of the same client). Immutable.
 /// </summary>
 internal sealed class BreakNotifier(Smb2Connection connection, Smb2Session session, TreeConnect tree, FileId fileId)
     : IOplockBreakSink
@@ -20,15 +24,43 @@ internal sealed class BreakNotifier(Smb2Connection connection, Smb2Session sessi
     public void SendBreak(CachingGrant grant, CachingState current, CachingState breakTo, bool ackRequired)
     {
         var post = connection.Post;
-        if (post is null) return;
-        // Copied now, under the table lock: the grant may move on before the owner runs.
+        if (post is null) return; // a connection without an owner (unit tests)
+        // Copied now, under the table lock: the grant may move on before the frame is built.
         bool isLease = grant.IsLease;
         var leaseKey = grant.LeaseKey;
         ushort epoch = grant.LeaseVersion >= 2 ? grant.Epoch : (ushort)0;
-        post(c => Send(c, isLease, leaseKey, epoch, current, breakTo, ackRequired));
+        Func<Smb2Connection, byte[]> build = c => Build(c, isLease, leaseKey, epoch, current, breakTo, ackRequired);
+        // The opening connection alive: its owner sends the break ahead of the responses that follow (Samba's
+        // smb2.lease.rename_wait reads the break from its next request's I/O). Posted work is dropped once that
+        // connection is gone, so then the break takes the gate itself and goes on another channel.
+        if (!connection.IsClosed) post(c => session.SendOnAnyLiveChannel(build, preferred: c));
+        else _ = SendOnAnotherChannelAsync(build);
     }
 
-    private void Send(Smb2Connection c, bool isLease, Guid leaseKey, ushort epoch, CachingState current,
+    private async Task SendOnAnotherChannelAsync(Func<Smb2Connection, byte[]> build)
+    {
+        var gate = connection.Gate;
+        try
+        {
+            await gate.WaitAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // the server is going
+        }
+        try
+        {
+            // A bound live channel; none left: the break is not sent, and the FSA's break timeout settles it
+            // ([MS-SMB2] 3.3.2.1).
+            session.SendOnAnyLiveChannel(build);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private byte[] Build(Smb2Connection c, bool isLease, Guid leaseKey, ushort epoch, CachingState current,
         CachingState breakTo, bool ackRequired)
     {
         using var buffer = new ResponseBuffer(256);
@@ -56,6 +88,6 @@ internal sealed class BreakNotifier(Smb2Connection connection, Smb2Session sessi
         var encryptor = session.Encryptor;
         if (encryptor is not null && (session.EncryptData || tree.EncryptData))
             encryptor.Seal(buffer.GetTransformFrame(), session.SessionId);
-        c.Outbox.Enqueue(buffer.CompleteFrame().ToArray());
+        return buffer.CompleteFrame().ToArray();
     }
 }
