@@ -30,6 +30,8 @@ set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 ROOT=$(pwd -P)
+# shellcheck source=lib/server-helpers.sh
+. scripts/lib/server-helpers.sh
 me=bench-vs-samba
 note() { echo "$me: $*" >&2; }
 die() { echo "$me: error: $*" >&2; exit 2; }
@@ -77,23 +79,7 @@ WORK=${BENCH_DIR:-/tmp/fastsmb-bench}
 case "$WORK" in /*/*) ;; *) die "BENCH_DIR must be an absolute path below a directory" ;; esac
 USER_NAME=bench USER_PASS=benchpass HOST=127.0.0.1
 
-port_open() { timeout 1 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
-free_port() {
-    local p=$1
-    while port_open "$HOST" "$p" || [ "$p" = "${2:-}" ]; do p=$((p + 1)); done
-    echo "$p"
-}
-
-if [ -n "${FASTSMB_DLL:-}" ]; then
-    DLL=$(realpath "$FASTSMB_DLL")
-else
-    note "dotnet build src/Cli -c Release"
-    mkdir -p artifacts
-    dotnet build src/Cli/FastSmb.Cli.csproj -c Release -tl:off </dev/null >artifacts/bench-build.log 2>&1 \
-        || { tail -n 30 artifacts/bench-build.log >&2; die "building src/Cli failed (artifacts/bench-build.log)"; }
-    DLL=$ROOT/src/Cli/bin/Release/net10.0/fastsmb.dll
-fi
-[ -f "$DLL" ] || die "$DLL does not exist"
+DLL=$(fastsmb_dll bench) || exit 2
 
 # --- servers --------------------------------------------------------------------------
 if [ -d "$WORK/samba" ]; then bash scripts/reference-samba.sh stop 1 "$WORK/samba" >/dev/null 2>&1 || true; fi

@@ -168,31 +168,8 @@ public sealed partial class PosixVolume
 
     private static string AclDepotPath(in Libc.Statx st) => $"{AclDepotName}/{DepotPath(st)[(StreamDepotName.Length + 1)..]}";
 
-    private unsafe int WriteAclDepot(in Libc.Statx st, ReadOnlySpan<byte> data)
-    {
-        foreach (var d in (string[])[StreamDepotName, AclDepotName])
-        {
-            var (parent, leaf) = PathResolver.Split(d);
-            int e = _paths.Open(parent, Libc.O_PATH | Libc.O_DIRECTORY, 0, out var pfd);
-            if (e != 0) return e;
-            using (pfd)
-                if (Libc.Mkdirat(pfd!, leaf, 0x1C0 /* 0700 */) != 0 && Libc.Errno != Libc.EEXIST) return Libc.Errno;
-        }
-        int errno = _paths.Open(AclDepotPath(st), Libc.O_RDWR | Libc.O_CREAT, 0x180, out var fd);
-        if (errno != 0) return errno;
-        using (fd)
-        {
-            if (Libc.Ftruncate(fd!, 0) != 0) return Libc.Errno;
-            fixed (byte* p = data)
-                for (int done = 0; done < data.Length;)
-                {
-                    nint n = Libc.Pwrite(fd!, p + done, (nuint)(data.Length - done), done);
-                    if (n <= 0) return n < 0 ? Libc.Errno : Libc.ENOSPC;
-                    done += (int)n;
-                }
-        }
-        return 0;
-    }
+    private int WriteAclDepot(in Libc.Statx st, ReadOnlySpan<byte> data) =>
+        WriteSideFile([StreamDepotName, AclDepotName], AclDepotPath(st), data, exclusive: false);
 
     /// <summary>The file's descriptor no longer lives in the side directory (it shrank, or the file is going).</summary>
     private void RemoveAclDepot(in Libc.Statx st) => UnlinkInRoot(AclDepotPath(st), 0);

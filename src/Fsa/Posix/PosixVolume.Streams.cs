@@ -202,31 +202,10 @@ public sealed partial class PosixVolume
     }
 
     /// <summary>Replaces a depot stream's content (creating the depot directories as needed).</summary>
-    private unsafe int WriteDepot(in Libc.Statx st, string streamName, ReadOnlySpan<byte> data, bool create)
+    private int WriteDepot(in Libc.Statx st, string streamName, ReadOnlySpan<byte> data, bool create)
     {
         string dir = DepotPath(st);
-        foreach (var d in (string[])[StreamDepotName, dir])
-        {
-            var (parent, leaf) = PathResolver.Split(d);
-            int e = _paths.Open(parent, Libc.O_PATH | Libc.O_DIRECTORY, 0, out var pfd);
-            if (e != 0) return e;
-            using (pfd)
-                if (Libc.Mkdirat(pfd!, leaf, 0x1C0 /* 0700 */) != 0 && Libc.Errno != Libc.EEXIST) return Libc.Errno;
-        }
-        int errno = _paths.Open($"{dir}/{streamName}", Libc.O_RDWR | Libc.O_CREAT | (create ? Libc.O_EXCL : 0), 0x180, out var fd);
-        if (errno != 0) return errno;
-        using (fd)
-        {
-            if (Libc.Ftruncate(fd!, 0) != 0) return Libc.Errno;
-            fixed (byte* p = data)
-                for (int done = 0; done < data.Length;)
-                {
-                    nint n = Libc.Pwrite(fd!, p + done, (nuint)(data.Length - done), done);
-                    if (n <= 0) return n < 0 ? Libc.Errno : Libc.ENOSPC;
-                    done += (int)n;
-                }
-        }
-        return 0;
+        return WriteSideFile([StreamDepotName, dir], $"{dir}/{streamName}", data, exclusive: create);
     }
 
     /// <summary>Stores <paramref name="data"/> as the stream's whole content: in its xattr while it is small and the
