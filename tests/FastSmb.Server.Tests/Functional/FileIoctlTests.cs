@@ -144,6 +144,29 @@ public class FileIoctlTests
     }
 
     [Test]
+    public async Task CreateOrGetObjectId_SameIdForEveryOpenOfTheFile_DifferentForAnother_ShortBufferRefused()
+    {
+        await using var server = TestServer.Start();
+        var (c, tree) = await server.TreeConnectAsync(TestServer.ShareName);
+        var a = await CreateFilledAsync(c, tree, "a", Pattern(64));
+        var b = await CreateFilledAsync(c, tree, "b", Pattern(64));
+        var (os, a2, _) = await c.CreateAsync(tree, "a", Open, ReadAttributes | Synchronize);
+        Assert.That(os, Is.EqualTo(NtStatus.Success));
+
+        var (status, first) = await c.FsctlAsync(tree, a, FsctlCodes.FSCTL_CREATE_OR_GET_OBJECT_ID, [], 64);
+        Assert.That(status, Is.EqualTo(NtStatus.Success));
+        Assert.That(first, Has.Length.EqualTo(64), "FILE_OBJECTID_BUFFER");
+        Assert.That(first[..16], Is.Not.EqualTo(new byte[16]), "a non-zero object id");
+        Assert.That(first[32..48], Is.EqualTo(first[..16]), "born here: the birth object id is the object id");
+        Assert.That((await c.FsctlAsync(tree, a2, FsctlCodes.FSCTL_CREATE_OR_GET_OBJECT_ID, [], 64)).Output, Is.EqualTo(first),
+            "another open of the same file gets the same id");
+        Assert.That((await c.FsctlAsync(tree, b, FsctlCodes.FSCTL_CREATE_OR_GET_OBJECT_ID, [], 64)).Output[..16],
+            Is.Not.EqualTo(first[..16]), "another file, another id");
+        Assert.That((await c.FsctlAsync(tree, a, FsctlCodes.FSCTL_CREATE_OR_GET_OBJECT_ID, [], 63)).Status,
+            Is.EqualTo(NtStatus.InvalidParameter));
+    }
+
+    [Test]
     public async Task SetZeroData_RangeLockedByAnotherOpen_FileLockConflict()
     {
         await using var server = TestServer.Start();

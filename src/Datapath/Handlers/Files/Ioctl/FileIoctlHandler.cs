@@ -10,7 +10,7 @@ namespace FastSmb.Datapath.Handlers.Files.Ioctl;
 /// <summary>
 /// [MS-SMB2] 3.3.5.15 SMB2 IOCTL on a disk share: the request checks every IOCTL gets, then the control itself —
 /// server-side copy (<see cref="CopyChunkControls"/>), sparse files (<see cref="SparseControls"/>), compression, reparse
-/// points, extent duplication. A control no file system here knows is STATUS_INVALID_DEVICE_REQUEST, as NTFS answers.
+/// points, extent duplication, object ids (<see cref="ObjectIdControls"/>). A control no file system here knows is STATUS_INVALID_DEVICE_REQUEST, as NTFS answers.
 /// Stateless.
 /// </summary>
 internal static class FileIoctlHandler
@@ -39,6 +39,7 @@ internal static class FileIoctlHandler
             FsctlCodes.FSCTL_GET_REPARSE_POINT => NtStatus.NotAReparsePoint,
             FsctlCodes.FSCTL_SRV_ENUMERATE_SNAPSHOTS => EnumerateSnapshots(ioctl, response),
             FsctlCodes.FSCTL_DUPLICATE_EXTENTS_TO_FILE => DuplicateExtents(ref request, file, ioctl, response),
+            FsctlCodes.FSCTL_CREATE_OR_GET_OBJECT_ID => ObjectIdControls.CreateOrGet(file, ioctl, response),
             _ => NtStatus.InvalidDeviceRequest,
         };
     }
