@@ -20,9 +20,6 @@ public sealed partial class ConnectionOwner(ITransportConnection transport, Smb2
     // gate (Smb2Connection.Gate: its own, or its client's once multichannel groups it). Taken and released through a
     // local, because NEGOTIATE may replace it while held.
 
-    // Set (under the gate) when the connection has been cleaned up: work posted afterwards is dropped.
-    private volatile bool _stopped;
-
     public Smb2Connection Connection => _connection;
 
     public async Task RunAsync(CancellationToken serverStopping)
@@ -115,12 +112,11 @@ public sealed partial class ConnectionOwner(ITransportConnection transport, Smb2
         {
             if (!authenticated) unauthenticated?.Leave();
             // Under the gate (shared with the client's other channels: the sessions it shares are theirs too), and
-            // after it no posted work touches the connection any more.
+            // after it (Smb2Connection.IsClosed, set by Cleanup) no posted work touches the connection any more.
             var gate = _connection.Gate;
             await gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             try
             {
-                _stopped = true;
                 Cleanup(dispatcher.Sessions);
             }
             finally
@@ -168,11 +164,9 @@ public sealed partial class ConnectionOwner(ITransportConnection transport, Smb2
     {
         try
         {
-            if (_stopped) return;
-            await RunAsOwnerAsync(connection =>
-            {
-                if (!_stopped) work(connection);
-            }, cancellationToken).ConfigureAwait(false);
+            // A hint read outside the gate; RunAsOwnerAsync checks IsClosed again under it before running the work.
+            if (_connection.IsClosed) return;
+            await RunAsOwnerAsync(work, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException
             or IOException)
