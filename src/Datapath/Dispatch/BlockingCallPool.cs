@@ -56,8 +56,9 @@ public sealed class BlockingCallPool : IDisposable
 /// One file system call run on a <see cref="BlockingCallPool"/> thread under its request's identity. Until a thread
 /// takes it, CANCEL may abandon it (<see cref="TryAbandon"/>); once it runs it cannot be stopped, and a CANCEL leaves
 /// it to complete normally, as Windows completes an I/O request that can no longer be cancelled. The owner and the
-/// pool thread meet under the call's lock: whichever comes second (the owner attaching the async operation, or the
-/// thread finishing) posts the completion to the connection's owner, exactly once.
+/// pool thread meet under the call's lock, and whichever comes second completes the operation, exactly once: the owner
+/// attaching the async operation to a call already finished completes it at once, the pool thread finishing a call
+/// already attached posts the completion to the owner.
 /// </summary>
 internal sealed class BlockingCall(Func<NtStatus> work, UnixIdentity? identity)
 {
@@ -111,7 +112,7 @@ internal sealed class BlockingCall(Func<NtStatus> work, UnixIdentity? identity)
 
     /// <summary>
     /// The request went async: <paramref name="complete"/> runs on the connection's owner when the call finishes
-    /// (at once, posted, if it finished meanwhile). CANCEL of <paramref name="operation"/> abandons the call only while
+    /// (at once if it finished meanwhile). CANCEL of <paramref name="operation"/> abandons the call only while
     /// it is still queued. Call on the connection's owner.
     /// </summary>
     public void CompleteLater(Connections.Smb2Connection connection, AsyncOperation operation,
@@ -126,7 +127,9 @@ internal sealed class BlockingCall(Func<NtStatus> work, UnixIdentity? identity)
             _operation = operation;
             deliver = _state == State.Finished;
         }
-        if (deliver) Deliver();
+        // Finished meanwhile: complete here, on the owner. The final response waits in the outbox until the interim
+        // one is sent, and nothing is posted from inside the request's identity scope.
+        if (deliver) complete(connection, operation, Result);
     }
 
     /// <summary>True when the call had not started and now never will.</summary>
