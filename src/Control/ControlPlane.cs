@@ -34,7 +34,7 @@ public sealed class ControlPlane : IControlPlane
         }
         var sessionSetup = new SessionSetupHandler(config, security, sessions, log, limits.SessionLifetime, identities);
         // One volume per shared directory for the life of the server: every tree connect's opens meet in it.
-        var tree = new TreeConnectHandler(shares, groups, new Fsa.FsaVolumeRegistry(), identities, log);
+        var tree = new TreeConnectHandler(shares, groups, new Fsa.FsaVolumeRegistry(limits.WrapVolume), identities, log);
         Negotiate = _negotiate.Handle;
         SessionSetup = sessionSetup.Handle;
         Logoff = sessionSetup.HandleLogoff;

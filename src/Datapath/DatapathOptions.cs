@@ -12,6 +12,13 @@ public sealed record DatapathOptions
     /// <summary>Most credits one connection may hold ([MS-SMB2] 3.3.1.2; Samba's "smb2 max credits").</summary>
     public int MaxCredits { get; init; } = 8192;
 
+    /// <summary>Where file system calls that may block for long run (FLUSH), off the connections' owners.</summary>
+    public Dispatch.BlockingCallPool BlockingCalls { get; init; } = Dispatch.BlockingCallPool.Shared;
+
+    /// <summary>Instrumentation (the tests' slow volumes): wraps each volume a share exports, so that a tree connect's
+    /// <c>Volume</c> is the wrapper; the opens it makes stay the inner volume's. Null in a real server.</summary>
+    public Func<Fsa.IFsaVolume, Fsa.IFsaVolume>? WrapVolume { get; init; }
+
     /// <summary>
     /// Connections that have not yet completed a SESSION_SETUP may be held open by anyone who can reach the port;
     /// past this many at once, new connections are closed on accept (existing clients are not affected).

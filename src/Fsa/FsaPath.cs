@@ -3,8 +3,10 @@ namespace FastSmb.Fsa;
 /// <summary>
 /// Checks and splits a path as an SMB2 CREATE or rename carries it: relative to the share root, components
 /// separated by backslashes. Refuses what could leave the root or that Windows refuses in a name
-/// ([MS-FSCC] 2.1.5.2 filename rules): absolute paths, "..", ".", empty components, wildcards and the other
-/// characters NTFS forbids. The last component may name a stream ([MS-FSCC] 2.1.5.3): "name:stream",
+/// ([MS-FSCC] 2.1.5.2 filename rules): absolute paths, ".", empty components, wildcards and the other
+/// characters NTFS forbids. A ".." component removes the one before it, lexically, as Samba's path syntax check
+/// does before any lookup ("sub\..\x" is "x", whatever "sub" is on disk, so no symlink is ever climbed out of);
+/// one that would climb above the share root is STATUS_OBJECT_PATH_SYNTAX_BAD, Samba's and Windows' answer. The last component may name a stream ([MS-FSCC] 2.1.5.3): "name:stream",
 /// "name:stream:$DATA", or "name::$DATA" for the default data stream.
 /// </summary>
 public static class FsaPath
@@ -38,17 +40,25 @@ public static class FsaPath
             var status = SplitStream(parts[^1][(colon + 1)..], out streamName);
             if (status != NtStatus.Success) return status;
             parts[^1] = parts[^1][..colon];
+            if (parts[^1] == "..") return NtStatus.ObjectNameInvalid;
         }
+        int kept = 0;
         foreach (var part in parts)
         {
-            if (part == "..") return NtStatus.ObjectPathSyntaxBad;
+            if (part == "..")
+            {
+                if (kept == 0) return NtStatus.ObjectPathSyntaxBad;
+                kept--;
+                continue;
+            }
             if (part.Length == 0 || part == "." || part.Length > MaxComponentLength)
                 return NtStatus.ObjectNameInvalid;
             foreach (char c in part)
                 if (c < 0x20 || c is '"' or '*' or '/' or ':' or '<' or '>' or '?' or '|')
                     return NtStatus.ObjectNameInvalid;
+            parts[kept++] = part;
         }
-        components = parts;
+        components = kept == parts.Length ? parts : parts[..kept];
         return NtStatus.Success;
     }
 

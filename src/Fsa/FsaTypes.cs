@@ -66,6 +66,8 @@ public enum CreateOptions : uint
     NonDirectoryFile = 0x00000040,
     DeleteOnClose = 0x00001000,
     OpenByFileId = 0x00002000,
+    /// <summary>FILE_OPEN_REPARSE_POINT: a symlink named by the path is opened itself, not followed.</summary>
+    OpenReparsePoint = 0x00200000,
 }
 
 /// <summary>[MS-SMB2] 2.2.14 CreateAction.</summary>
@@ -180,6 +182,9 @@ public readonly record struct FileMetadata(
 {
     /// <summary>[MS-FSCC] 2.4.13 FileEaInformation.EaSize: the size of the file's EAs as a FILE_FULL_EA_INFORMATION chain.</summary>
     public uint EaSize { get; init; }
+
+    /// <summary>[MS-FSCC] 2.1.2.1 the reparse tag when <see cref="FileAttributeFlags.ReparsePoint"/> is set, else 0.</summary>
+    public uint ReparseTag { get; init; }
 
     public bool IsDirectory => (Attributes & FileAttributeFlags.Directory) != 0;
 }

@@ -119,6 +119,7 @@ public enum NtStatus : uint
     [StatusName("STATUS_WRONG_VOLUME")] WrongVolume = 0xC0000012,
     [StatusName("STATUS_IO_REPARSE_TAG_NOT_HANDLED")] IoReparseTagNotHandled = 0xC0000279,
     [StatusName("STATUS_NOT_A_REPARSE_POINT")] NotAReparsePoint = 0xC0000275,
+    [StatusName("STATUS_IO_REPARSE_DATA_INVALID")] IoReparseDataInvalid = 0xC0000278,
     [StatusName("STATUS_DEVICE_FEATURE_NOT_SUPPORTED")] DeviceFeatureNotSupported = 0xC0000463,
 }
 

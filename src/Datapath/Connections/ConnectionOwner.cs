@@ -25,6 +25,7 @@ public sealed partial class ConnectionOwner(ITransportConnection transport, Smb2
     public async Task RunAsync(CancellationToken serverStopping)
     {
         _connection.Post = work => _ = PostAsync(work, serverStopping);
+        _connection.BlockingCalls = options.BlockingCalls;
         // Dropped when it has not authenticated in time; the deadline is lifted by the first valid session.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);
         deadline.CancelAfter(options.UnauthenticatedTimeout);
@@ -196,7 +197,10 @@ public sealed partial class ConnectionOwner(ITransportConnection transport, Smb2
     {
         // Pending operations die with the connection: undo their registrations, send nothing.
         foreach (var op in _connection.AsyncOperations.Values.ToArray())
+        {
+            op.TryCancel?.Invoke(); // a blocking call not yet started never runs
             op.OnCancel?.Invoke();
+        }
         _connection.AsyncOperations.Clear();
         _connection.IsClosed = true;
         _connection.Outbox.Clear();

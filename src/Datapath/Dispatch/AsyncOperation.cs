@@ -38,5 +38,10 @@ public sealed class AsyncOperation
     /// <summary>Set by the handler that pends: undoes its registration when CANCEL arrives or the connection ends.</summary>
     public Action? OnCancel { get; set; }
 
+    /// <summary>Set by a handler whose work may be past stopping (a file system call already running): false from it
+    /// means CANCEL changes nothing and the operation completes normally later, as Windows does for an I/O request it
+    /// can no longer cancel.</summary>
+    public Func<bool>? TryCancel { get; set; }
+
     public bool IsCompleted { get; internal set; }
 }

@@ -45,6 +45,7 @@ public static class AsyncResponder
     public static void Cancel(Smb2Connection connection, AsyncOperation op)
     {
         if (op.IsCompleted) return;
+        if (op.TryCancel is { } tryCancel && !tryCancel()) return;
         op.OnCancel?.Invoke();
         Complete(connection, op, NtStatus.Cancelled, null);
     }

@@ -156,7 +156,7 @@ internal sealed unsafe class PathResolver(FileDescriptor root, bool useOpenat2)
     /// <summary>The folded names of the directories looked up ignoring case; the volume invalidates what it changes.</summary>
     public CaseFoldCache CaseFold { get; } = new();
 
-    private string? FindIgnoringCase(string directory, string name)
+    internal string? FindIgnoringCase(string directory, string name)
     {
         if (Open(directory, Libc.O_RDONLY | Libc.O_DIRECTORY, 0, out var fd) != 0) return null;
         using (fd)

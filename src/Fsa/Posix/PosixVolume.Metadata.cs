@@ -21,6 +21,11 @@ public sealed partial class PosixVolume
         var o = (PosixOpen)open;
         int errno = PathResolver.StatFd(o.Fd, out var st);
         if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Lookup, errno);
+        if (st.IsSymlink)
+        {
+            metadata = DescribeLinkItself(o, st); // an open of the link itself (FILE_OPEN_REPARSE_POINT)
+            return NtStatus.Success;
+        }
         metadata = ToMetadata(st, ReadXattrMetadata(o.Fd, null));
         if (o.StreamName is not null) return QueryStreamSize(o, ref metadata);
         ApplyShownWriteTime(o, ref metadata);

@@ -119,6 +119,7 @@ public sealed partial class PosixVolume
         metadata = default;
         int errno;
         Libc.Statx st;
+        bool link = false;
         if (name == ".")
         {
             errno = PathResolver.StatFd(directory.Fd, out st);
@@ -134,11 +135,15 @@ public sealed partial class PosixVolume
             errno = Libc.StatxAt(directory.Fd, name, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS | Libc.STATX_BTIME, out st) == 0
                 ? 0 : Libc.Errno;
             if (errno == 0 && st.IsSymlink)
+            {
+                link = true;
                 errno = _paths.Stat(PathResolver.Join(directory.Node!.Path, name), out st);
+            }
         }
         if (errno != 0 || !(st.IsDirectory || st.IsRegular)) return false;
         metadata = ToMetadata(st, ReadXattrMetadata(null, Xattrs.EntryPath(directory.Fd,
             name == ".." && directory.Node!.Path.Length != 0 ? ".." : name == ".." ? "." : name)));
+        if (link) metadata = MarkAsLink(metadata);
         return true;
     }
 

@@ -92,6 +92,9 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         var status = FsaPath.TrySplit(request.Path, out var components, out var streamName);
         if (status != NtStatus.Success) return status;
         if (IsDepotPath(components)) return NtStatus.ObjectNameNotFound;
+        if ((options & CreateOptions.OpenReparsePoint) != 0 && streamName is null && components.Length > 0
+            && TryOpenSymlinkItself(request, components, granted, deleteOnClose, out open, out action, out status))
+            return status;
         status = _paths.Resolve(components, out var target);
         if (status != NtStatus.Success) return status;
         if (streamName is not null) return OpenStream(request, target, streamName, granted, deleteOnClose, out open, out action);

@@ -13,6 +13,10 @@ public class ConfinementTests(bool useOpenat2)
 {
     [TestCase(@"..\secret", NtStatus.ObjectPathSyntaxBad)]
     [TestCase(@"sub\..\..\secret", NtStatus.ObjectPathSyntaxBad)]
+    [TestCase(@"sub\..\sub\..\..\secret", NtStatus.ObjectPathSyntaxBad)]
+    [TestCase(@"out-dir\..\..\secret", NtStatus.ObjectPathSyntaxBad)]
+    [TestCase(@"sub/../../secret", NtStatus.ObjectPathSyntaxBad)]
+    [TestCase(@"sub\..:stream", NtStatus.ObjectNameInvalid)]
     [TestCase(@"\secret", NtStatus.InvalidParameter)]
     [TestCase("/etc/passwd", NtStatus.ObjectNameInvalid)]
     [TestCase(@"C:\etc\passwd", NtStatus.ObjectNameInvalid)]
@@ -84,7 +88,36 @@ public class ConfinementTests(bool useOpenat2)
         var open = v.OpenOk("sub/f.txt", AccessMask.ReadData | AccessMask.WriteData, CreateDisposition.Create);
         v.Volume.Close(open);
         Assert.That(File.Exists(v.OnDisk("sub/f.txt")), Is.True);
-        Assert.That(v.Open("sub/../x", AccessMask.ReadData, CreateDisposition.OpenIf, out _, out _),
+        Assert.That(v.Open("sub/../../x", AccessMask.ReadData, CreateDisposition.OpenIf, out _, out _),
             Is.EqualTo(NtStatus.ObjectPathSyntaxBad), "a '/' never smuggles \"..\" past the checks");
+    }
+
+    // Samba resolves ".." lexically before any lookup (smb2.notify.tree opens "dir\..\dir2"): the component before
+    // it goes, whatever it is on disk, so a symlink to outside the share is never climbed out of.
+    [TestCase(@"sub\..\x", "x")]
+    [TestCase("sub/../x", "x")]
+    [TestCase(@"sub\deeper\..\..\x", "x")]
+    [TestCase(@"sub\..\sub\x", "sub/x")]
+    [TestCase(@"out-dir\..\x", "x")]
+    [TestCase(@"missing\..\x", "x")]
+    public void Open_DotDotInsideTheShare_ResolvedLexically(string path, string created)
+    {
+        using var v = new FsaTestVolume(useOpenat2);
+        Directory.CreateDirectory(v.OnDisk("sub"));
+        Directory.CreateSymbolicLink(v.OnDisk("out-dir"), v.Outside);
+        var open = v.OpenOk(path, AccessMask.ReadData | AccessMask.WriteData, CreateDisposition.Create);
+        v.Volume.Close(open);
+        Assert.That(File.Exists(v.OnDisk(created)), Is.True);
+        Assert.That(File.Exists(Path.Combine(v.Outside, "x")), Is.False);
+        Assert.That(Directory.GetFiles(v.Outside), Is.Empty);
+    }
+
+    [Test]
+    public void Open_DotDotBackToTheRoot_OpensTheRoot()
+    {
+        using var v = new FsaTestVolume(useOpenat2);
+        Directory.CreateDirectory(v.OnDisk("sub"));
+        var open = v.OpenOk(@"sub\..", AccessMask.ReadData, CreateDisposition.Open, options: CreateOptions.DirectoryFile);
+        v.Volume.Close(open);
     }
 }

@@ -37,6 +37,7 @@ internal static class FileOpens
         FileId = m.FileId,
         NumberOfLinks = m.NumberOfLinks,
         EaSize = m.EaSize,
+        ReparseTag = m.ReparseTag,
         DeletePending = deletePending,
         IsDirectory = m.IsDirectory,
     };

@@ -29,7 +29,8 @@ internal static class WriteHandler
     }
 }
 
-/// <summary>[MS-SMB2] 3.3.5.11 SMB2 FLUSH: fsync of the file. Stateless.</summary>
+/// <summary>[MS-SMB2] 3.3.5.11 SMB2 FLUSH: fsync of the file, on a blocking-call thread (<see cref="BlockingCalls"/>):
+/// one that takes long goes async. Stateless.</summary>
 internal static class FlushHandler
 {
     public static NtStatus Handle(ref Smb2Request request, ResponseBuffer response)
@@ -37,7 +38,9 @@ internal static class FlushHandler
         if (!FlushRequest.TryParse(request.Message, out var flush)) return NtStatus.InvalidParameter;
         var status = FileOpens.Find(ref request, flush.FileId, out _, out var file);
         if (status != NtStatus.Success) return status;
-        status = file.Volume.Flush(file);
+        // The share's volume (the tree's), which is the open's in every server but one instrumented by its tests.
+        var volume = request.Tree!.Volume ?? file.Volume;
+        status = BlockingCalls.Run(ref request, () => volume.Flush(file), static body => FlushResponse.Write(body));
         if (status != NtStatus.Success) return status;
         response.Advance(FlushResponse.Write(response.GetBodySpan(FlushResponse.Size)));
         return NtStatus.Success;

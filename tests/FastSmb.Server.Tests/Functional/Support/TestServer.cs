@@ -5,6 +5,7 @@ using FastSmb.Control.Config;
 using FastSmb.Control.Hosting;
 using FastSmb.Control.Users;
 using FastSmb.Datapath;
+using FastSmb.Datapath.Dispatch;
 using FastSmb.Datapath.Identity;
 using FastSmb.Protocol;
 using FastSmb.Protocol.Smb2;
@@ -44,9 +45,16 @@ internal sealed class TestServer : IAsyncDisposable
         var self = ThreadCredentials.Server;
         var users = new InMemoryUserStore().Add(User, Password, uid: self.Uid, gid: self.Gid);
         addUsers?.Invoke(users);
+        // A FLUSH (or other blocking call) goes async only in the tests that ask for it with a pool of their own: the
+        // others would otherwise see an interim response whenever the machine is slow.
+        limits ??= new DatapathOptions();
+        if (ReferenceEquals(limits.BlockingCalls, BlockingCallPool.Shared)) limits = limits with { BlockingCalls = PatientCalls };
         _server = ServerHost.CreateServer(config, users, Log, Log, limits);
         _server.Start(_listener);
     }
+
+    /// <summary>Blocking calls that never go async in practice (a minute before the interim response).</summary>
+    private static readonly BlockingCallPool PatientCalls = new(2, TimeSpan.FromMinutes(1));
 
     public RecordingLog Log { get; } = new();
 

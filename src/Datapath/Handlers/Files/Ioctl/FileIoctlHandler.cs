@@ -10,7 +10,7 @@ namespace FastSmb.Datapath.Handlers.Files.Ioctl;
 /// <summary>
 /// [MS-SMB2] 3.3.5.15 SMB2 IOCTL on a disk share: the request checks every IOCTL gets, then the control itself —
 /// server-side copy (<see cref="CopyChunkControls"/>), sparse files (<see cref="SparseControls"/>), compression, reparse
-/// points, extent duplication, object ids (<see cref="ObjectIdControls"/>). A control no file system here knows is STATUS_INVALID_DEVICE_REQUEST, as NTFS answers.
+/// points (<see cref="ReparsePointControls"/>), extent duplication, object ids (<see cref="ObjectIdControls"/>). A control no file system here knows is STATUS_INVALID_DEVICE_REQUEST, as NTFS answers.
 /// Stateless.
 /// </summary>
 internal static class FileIoctlHandler
@@ -36,7 +36,8 @@ internal static class FileIoctlHandler
             FsctlCodes.FSCTL_QUERY_ALLOCATED_RANGES => SparseControls.QueryAllocatedRanges(file, ioctl, response),
             FsctlCodes.FSCTL_GET_COMPRESSION => GetCompression(file, ioctl, response),
             FsctlCodes.FSCTL_SET_COMPRESSION => SetCompression(file, ioctl, response),
-            FsctlCodes.FSCTL_GET_REPARSE_POINT => NtStatus.NotAReparsePoint,
+            FsctlCodes.FSCTL_GET_REPARSE_POINT => ReparsePointControls.Get(file, ioctl, response),
+            FsctlCodes.FSCTL_SET_REPARSE_POINT or FsctlCodes.FSCTL_DELETE_REPARSE_POINT => ReparsePointControls.SetOrDelete(file, ioctl),
             FsctlCodes.FSCTL_SRV_ENUMERATE_SNAPSHOTS => EnumerateSnapshots(ioctl, response),
             FsctlCodes.FSCTL_DUPLICATE_EXTENTS_TO_FILE => DuplicateExtents(ref request, file, ioctl, response),
             FsctlCodes.FSCTL_CREATE_OR_GET_OBJECT_ID => ObjectIdControls.CreateOrGet(file, ioctl, response),
