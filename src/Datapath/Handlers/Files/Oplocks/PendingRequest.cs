@@ -62,6 +62,7 @@ internal sealed class PendingRequest(Smb2Connection connection, Smb2Session sess
             status = handler(ref request, response, this);
         if (status == NtStatus.Pending) return; // another break to wait for
         int bodyLength = response.BodyLength;
+        op.CompoundFileId = request.CompoundFileId;
         AsyncResponder.Complete(c, op, status, body =>
         {
             response.CurrentMessage.Slice(Smb2Header.Size, bodyLength).CopyTo(body);
