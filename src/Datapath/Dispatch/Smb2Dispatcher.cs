@@ -230,14 +230,14 @@ public sealed partial class Smb2Dispatcher
             return null;
         if (status == NtStatus.Pending && request.Async is { } op)
         {
-            if (more && command != Smb2Command.Create)
+            if (more && !MayWaitInChain(command))
             {
                 status = RefuseAsyncInChain(connection, op, response);
             }
             else
             {
-                // Only the last request of a chain, or a CREATE waiting for breaks, goes async; such a CREATE in
-                // the middle ends this frame with its interim (Smb2Dispatcher.Compound.cs).
+                // Only the last request of a chain, or one waiting for breaks, goes async; one in the middle ends
+                // this frame with its interim (Smb2Dispatcher.Compound.cs).
                 WriteInterim(connection, header, op, previous.Any || more, response);
                 previous.Any = true;
                 previous.SessionId = request.ResponseSessionId;

@@ -287,4 +287,60 @@ public class CompoundRulesTests
         }), "the kept CLOSE is answered once the CREATE ends, and its short body refused");
         await server.AssertStillServingAsync();
     }
+
+    // ---- A rename in the middle of a chain that waits for a lease break (smbtorture smb2.compound_async.rename_middle
+    // in newer Samba): the CREATE + rename + CLOSE compound Windows clients send still works.
+
+    private static byte[] RequestLease(Guid key, uint state)
+    {
+        var contexts = new byte[64];
+        var writer = new CreateContextWriter(contexts);
+        LeaseContext.Write(writer.Add("RqLs"u8, LeaseContext.SizeV1), 1, key, state, 0, Guid.Empty, 0);
+        return contexts[..writer.Length];
+    }
+
+    [Test]
+    public async Task RelatedChain_RenameWaitsForALeaseBreak_RestAnsweredAfterItOnTheSameOpen()
+    {
+        await using var server = TestServer.Start();
+        var (holder, holderTree) = await server.TreeConnectAsync(TestServer.ShareName);
+        var (c, tree) = await server.TreeConnectAsync(TestServer.ShareName);
+        var key = Guid.NewGuid();
+        var lease = RequestLease(key, LeaseState.ReadCaching | LeaseState.HandleCaching);
+        var held = await holder.SendAsync(Smb2Command.Create, b => CreateRequest.Write(b, OplockLevel.Lease, 2,
+            ReadWriteAccess, 0x80, ShareAll, OpenIf, 0, "src.dat", lease), holderTree);
+        Assert.That(held.Status, Is.EqualTo(NtStatus.Success));
+
+        var rename = new byte[256];
+        int renameLength = Protocol.Fscc.FileRenameInformation.Write(rename, false, "dst.dat");
+        ulong id = c.NextMessageId;
+        const uint DeleteAndReadAttributes = 0x00110080;
+        await c.SendRawAsync(Messages.Compound(related: true,
+            Create(id, c.SessionId, tree, "src.dat", access: DeleteAndReadAttributes),
+            Messages.Build(Smb2Command.SetInfo, id + 1, b => SetInfoRequest.Write(b, Smb2InfoType.File,
+                (byte)Protocol.Fscc.FileInformationClass.FileRenameInformation, 0, FileId.Any, rename.AsSpan(0, renameLength)),
+                c.SessionId, tree),
+            Close(id + 2, c.SessionId, tree, FileId.Any)));
+        var first = Messages.SplitChain((await c.ReceiveFrameAsync())!);
+        Assert.That(first.Select(r => (r.Response.Command, r.Response.Status)), Is.EqualTo(new[]
+        {
+            (Smb2Command.Create, NtStatus.Success), (Smb2Command.SetInfo, NtStatus.Pending),
+        }), "the rename waits for the holder's handle lease; its interim ends the frame");
+
+        var notification = await holder.ReceiveAsync();
+        Assert.That(LeaseBreakNotification.TryParse(notification.Message, out var brk), Is.True);
+        var breakKey = brk.LeaseKey.ToArray();
+        uint newState = brk.NewLeaseState;
+        var ack = await holder.SendAsync(Smb2Command.OplockBreak, b => LeaseBreakAcknowledgment.Write(b, breakKey, newState),
+            holderTree);
+        Assert.That(ack.Status, Is.EqualTo(NtStatus.Success));
+
+        var rest = Messages.SplitChain((await c.ReceiveFrameAsync())!);
+        Assert.That(rest.Select(r => (r.Response.Command, r.Response.Status)), Is.EqualTo(new[]
+        {
+            (Smb2Command.SetInfo, NtStatus.Success), (Smb2Command.Close, NtStatus.Success),
+        }), "the rename ran on the CREATE's open, then the related CLOSE closed it");
+        Assert.That(File.Exists(Path.Combine(server.ShareDir, "dst.dat")), Is.True);
+        Assert.That(File.Exists(Path.Combine(server.ShareDir, "src.dat")), Is.False);
+    }
 }
