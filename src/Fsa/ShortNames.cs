@@ -11,13 +11,28 @@ public static class ShortNames
 {
     private const string HashAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
+    /// <summary>The most characters a short name has.</summary>
+    public const int MaxLength = 12;
+
     public static string Get(string name)
     {
         if (Is8Dot3(name)) return name;
+        Span<char> result = stackalloc char[MaxLength];
+        return new string(result[..Generate(name, result)]);
+    }
+
+    /// <summary>
+    /// The short name a directory listing reports ([MS-FSCC] 2.4.8 FileBothDirectoryInformation ShortName): written
+    /// into <paramref name="dest"/> (at least <see cref="MaxLength"/> characters), its length returned; 0 for a name
+    /// that is a legal 8.3 name itself, which has no short name of its own, as on NTFS. Allocates nothing.
+    /// </summary>
+    public static int Format(ReadOnlySpan<char> name, Span<char> dest) => Is8Dot3(name) ? 0 : Generate(name, dest);
+
+    private static int Generate(ReadOnlySpan<char> name, Span<char> result)
+    {
         int dot = name.LastIndexOf('.');
-        var baseName = dot > 0 ? name.AsSpan(0, dot) : name.AsSpan();
-        var extension = dot > 0 ? name.AsSpan(dot + 1) : [];
-        Span<char> result = stackalloc char[12];
+        var baseName = dot > 0 ? name[..dot] : name;
+        var extension = dot > 0 ? name[(dot + 1)..] : [];
         int n = AppendLegal(result, baseName, 5);
         if (n == 0) result[n++] = '_';
         uint hash = Fnv1a(name);
@@ -32,7 +47,7 @@ public static class ShortNames
             ext[..e].CopyTo(result[n..]);
             n += e;
         }
-        return new string(result[..n]);
+        return n;
     }
 
     /// <summary>One to eight characters, optionally a dot and one to three more, all legal in a short name.</summary>
@@ -62,7 +77,7 @@ public static class ShortNames
         return n;
     }
 
-    private static uint Fnv1a(string name)
+    private static uint Fnv1a(ReadOnlySpan<char> name)
     {
         uint hash = 2166136261;
         foreach (char c in name)

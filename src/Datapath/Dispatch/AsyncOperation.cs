@@ -1,5 +1,8 @@
+using FastSmb.Datapath.Connections;
 using FastSmb.Datapath.Sessions;
+using FastSmb.Protocol;
 using FastSmb.Protocol.Smb2;
+using FastSmb.Protocol.Smb2.Commands;
 
 namespace FastSmb.Datapath.Dispatch;
 
@@ -44,4 +47,17 @@ public sealed class AsyncOperation
     public Func<bool>? TryCancel { get; set; }
 
     public bool IsCompleted { get; internal set; }
+
+    /// <summary>The FileId the operation ended up naming (a CREATE's new open): what the related requests after
+    /// it in its compound inherit ([MS-SMB2] 3.3.5.2.7.2). Set by the handler before it completes.</summary>
+    public FileId CompoundFileId { get; set; }
+
+    /// <summary>The rest of the compound this operation was in the middle of (Smb2Dispatcher.Compound.cs): run
+    /// into the frame of its final response, after it.</summary>
+    internal ChainContinuation? RestOfChain { get; set; }
 }
+
+/// <summary>Answers the requests that followed an async CREATE in its compound, appending their responses to
+/// <paramref name="response"/> once the CREATE ended with <paramref name="status"/>.</summary>
+internal delegate void ChainContinuation(Smb2Connection connection, NtStatus status, FileId fileId,
+    ResponseBuffer response);

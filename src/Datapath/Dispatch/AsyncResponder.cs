@@ -36,7 +36,19 @@ public static class AsyncResponder
         bool sign = encryptor is null && signingKey.Length > 0 && (op.RequestWasSigned || session!.SigningRequired);
         Smb2Header.WriteResponse(buffer.CurrentMessage, op.Command, status, 0, 0,
             sign ? Smb2HeaderFlags.Signed : Smb2HeaderFlags.None, op.MessageId, op.TreeId, op.SessionId, op.AsyncId);
+        var rest = op.RestOfChain;
+        if (rest is not null)
+        {
+            // The requests after it in its compound follow in the same frame ([MS-SMB2] 3.3.4.1.3: 8-byte aligned).
+            buffer.PadMessageTo8();
+            Smb2Header.SetNextCommand(buffer.CurrentMessage, (uint)buffer.MessageLength);
+        }
         if (sign) Smb2Signer.Sign(buffer.CurrentMessage, algorithm, signingKey);
+        if (rest is not null)
+        {
+            rest(connection, status, op.CompoundFileId, buffer);
+            if (connection.DisconnectRequested) return;
+        }
         if (encryptor is not null) encryptor.Seal(buffer.GetTransformFrame(), op.EncryptedBy!.SessionId);
         connection.Outbox.Enqueue(buffer.CompleteFrame().ToArray());
     }

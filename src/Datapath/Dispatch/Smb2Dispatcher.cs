@@ -82,7 +82,8 @@ public sealed partial class Smb2Dispatcher
             connection.RequestDisconnect("malformed SMB2 header");
             return;
         }
-        ProcessChain(connection, first, response);
+        var start = new CompoundState();
+        ProcessChain(connection, first, ref start, response);
         // A dropped connection gets no reply: the message being built has only a reserved, unwritten header
         // (stale bytes of a pooled buffer, possibly another connection's data), and earlier responses of its
         // chain would point with NextCommand at nothing.
@@ -116,10 +117,10 @@ public sealed partial class Smb2Dispatcher
             Smb2HeaderFlags.None, 0, 0, 0);
     }
 
-    private void ProcessChain(Smb2Connection connection, Smb2Header first, ResponseBuffer response)
+    private void ProcessChain(Smb2Connection connection, Smb2Header first, ref CompoundState previous,
+        ResponseBuffer response)
     {
         ReadOnlySpan<byte> remaining = first.Message;
-        var previous = new CompoundState();
         while (true)
         {
             uint next = first.NextCommand;
@@ -140,8 +141,19 @@ public sealed partial class Smb2Dispatcher
                 command = remaining;
             }
             Smb2Header.TryParse(command, out var header);
-            ProcessOne(connection, header, more, ref previous, response);
+            var parked = ProcessOne(connection, header, more, ref previous, response);
             if (!more || connection.DisconnectRequested) return;
+            if (parked is not null)
+            {
+                // A CREATE waiting for breaks in the middle of the chain: the rest runs when it completes.
+                if (!IsWellFormedChain(remaining[(int)next..]))
+                {
+                    connection.RequestDisconnect("malformed compounded header");
+                    return;
+                }
+                ContinueChainAfter(parked, remaining[(int)next..], previous);
+                return;
+            }
             remaining = remaining[(int)next..];
             if (!Smb2Header.TryParse(remaining, out first))
             {
@@ -166,8 +178,10 @@ public sealed partial class Smb2Dispatcher
         public NtStatus CreateError;
     }
 
-    private void ProcessOne(Smb2Connection connection, Smb2Header header, bool more, ref CompoundState previous,
-        ResponseBuffer response)
+    /// <summary>Answers one request of a chain; returns the CREATE that went async in the middle of the chain
+    /// (its interim ends this response frame), else null.</summary>
+    private AsyncOperation? ProcessOne(Smb2Connection connection, Smb2Header header, bool more,
+        ref CompoundState previous, ResponseBuffer response)
     {
         var command = header.Command;
         if (command == Smb2Command.Cancel)
@@ -175,20 +189,21 @@ public sealed partial class Smb2Dispatcher
             // CANCEL consumes no credit and gets no response of its own ([MS-SMB2] 3.3.5.16); the request it names
             // ends with STATUS_CANCELLED.
             CancelTarget(connection, header);
-            return;
+            return null;
         }
 
         ushort charge = connection.Dialect.SupportsMultiCredit() ? header.CreditCharge : (ushort)1;
         if (!connection.Credits.TryConsume(header.MessageId, charge))
         {
             connection.RequestDisconnect($"MessageId {header.MessageId} outside the window or reused");
-            return;
+            return null;
         }
 
         var request = new Smb2Request { Header = header, Connection = connection };
         bool related = (header.Flags & Smb2HeaderFlags.RelatedOperations) != 0;
         ulong sessionId = header.SessionId;
         uint treeId = header.TreeId;
+        if (!related) StartUnrelated(ref previous);
         if (related)
         {
             if (!previous.Any)
@@ -212,15 +227,24 @@ public sealed partial class Smb2Dispatcher
             status = Route(ref request, command, sessionId, treeId, charge, response);
 
         if (connection.DisconnectRequested)
-            return;
+            return null;
         if (status == NtStatus.Pending && request.Async is { } op)
         {
-            WriteInterim(connection, header, op, more, response);
-            previous.Any = true;
-            previous.SessionId = request.ResponseSessionId;
-            previous.TreeId = request.ResponseTreeId;
-            if (request.CompoundFileId != default) previous.FileId = request.CompoundFileId;
-            return;
+            if (more && !MayWaitInChain(command))
+            {
+                status = RefuseAsyncInChain(connection, op, response);
+            }
+            else
+            {
+                // Only the last request of a chain, or one waiting for breaks, goes async; one in the middle ends
+                // this frame with its interim (Smb2Dispatcher.Compound.cs).
+                WriteInterim(connection, header, op, previous.Any || more, response);
+                previous.Any = true;
+                previous.SessionId = request.ResponseSessionId;
+                previous.TreeId = request.ResponseTreeId;
+                if (request.CompoundFileId != default) previous.FileId = request.CompoundFileId;
+                return more ? op : null;
+            }
         }
         // Errors, and warnings such as STATUS_NO_MORE_FILES, without a body of their own get the ERROR body.
         if (status != NtStatus.Success && response.BodyLength == 0)
@@ -241,11 +265,10 @@ public sealed partial class Smb2Dispatcher
         else if (status == NtStatus.UserSessionDeleted && header.IsSigned) flags |= Smb2HeaderFlags.Signed;
         Smb2Header.WriteResponse(response.CurrentMessage, command, status, charge, grant, flags, header.MessageId,
             request.ResponseTreeId, request.ResponseSessionId, processId: header.ProcessId);
-        if (more)
-        {
-            response.PadMessageTo8();
-            Smb2Header.SetNextCommand(response.CurrentMessage, (uint)response.MessageLength);
-        }
+        // [MS-SMB2] 3.3.4.1.3: every response of a compound is padded to 8 bytes, the last one too (as Windows
+        // and Samba send it); a lone response is not.
+        if (more || previous.Any) response.PadMessageTo8();
+        if (more) Smb2Header.SetNextCommand(response.CurrentMessage, (uint)response.MessageLength);
         if (sign)
             Smb2Signer.Sign(response.CurrentMessage, signingAlgorithm, signingKey);
         // 3.1.1 preauth integrity: NEGOTIATE and non-final SESSION_SETUP responses are hashed as sent.
@@ -254,17 +277,17 @@ public sealed partial class Smb2Dispatcher
         previous.Any = true;
         previous.SessionId = request.ResponseSessionId;
         previous.TreeId = request.ResponseTreeId;
-        if (!related) previous.CreateError = NtStatus.Success;
         if (command == Smb2Command.Create && status.IsError()) previous.CreateError = status;
         if (request.CompoundFileId != default) previous.FileId = request.CompoundFileId;
+        return null;
     }
 
     /// <summary>
     /// [MS-SMB2] 3.3.4.2 interim response: the request's header with STATUS_PENDING, the async form with the new
     /// AsyncId, the credits this request earns, an ERROR body, and no signature ("SHOULD NOT sign").
     /// </summary>
-    private static void WriteInterim(Smb2Connection connection, Smb2Header header, AsyncOperation op, bool more,
-        ResponseBuffer response)
+    private static void WriteInterim(Smb2Connection connection, Smb2Header header, AsyncOperation op,
+        bool inCompound, ResponseBuffer response)
     {
         response.DiscardBody();
         response.Advance(ErrorResponse.Write(response.GetBodySpan(16), default));
@@ -273,11 +296,8 @@ public sealed partial class Smb2Dispatcher
         var flags = header.Flags & (Smb2HeaderFlags.RelatedOperations | Smb2HeaderFlags.PriorityMask);
         Smb2Header.WriteResponse(response.CurrentMessage, header.Command, NtStatus.Pending, charge, grant, flags,
             header.MessageId, 0, op.SessionId, op.AsyncId);
-        if (more)
-        {
-            response.PadMessageTo8();
-            Smb2Header.SetNextCommand(response.CurrentMessage, (uint)response.MessageLength);
-        }
+        // Always the last response of its frame: what followed it in the chain is answered after it completes.
+        if (inCompound) response.PadMessageTo8();
     }
 
     /// <summary>Finds what a CANCEL names: by AsyncId in the async form, else by MessageId ([MS-SMB2] 3.3.5.16).</summary>
@@ -332,7 +352,7 @@ public sealed partial class Smb2Dispatcher
             var status = command == Smb2Command.SessionSetup
                 ? ResolveSessionSetup(ref request, sessionId)
                 : ResolveSession(ref request, command, sessionId);
-            if (status != NtStatus.Success) return status;
+            if (status != NtStatus.Success) return RelatedSessionError(in request, status);
         }
 
         if (NeedsTree(command))

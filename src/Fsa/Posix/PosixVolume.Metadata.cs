@@ -13,7 +13,11 @@ public sealed partial class PosixVolume
     private const string UserPrefix = "user.";
 
     /// <summary>What a file's xattrs add to its stat.</summary>
-    internal readonly record struct XattrMetadata(DosAttrib.Info Dos, uint EaSize);
+    internal readonly record struct XattrMetadata(DosAttrib.Info Dos, uint EaSize)
+    {
+        /// <summary>A ChangeTime set explicitly (PosixVolume.ChangeTime.cs).</summary>
+        public StoredChangeTime Change { get; init; }
+    }
 
     public NtStatus QueryMetadata(FsaOpen open, out FileMetadata metadata)
     {
@@ -39,6 +43,7 @@ public sealed partial class PosixVolume
         int errno = fd is not null ? Xattrs.List(fd, out var names) : Xattrs.ListAt(entryPath!, out names);
         if (errno != 0 || names.Count == 0) return default;
         DosAttrib.Info dos = default;
+        StoredChangeTime change = default;
         List<(int, int)>? eas = null;
         foreach (var name in names)
         {
@@ -46,12 +51,16 @@ public sealed partial class PosixVolume
             {
                 if (Get(name, out var value) && DosAttrib.TryDecode(value, out var decoded)) dos = decoded;
             }
+            else if (name == ChangeTimeXattrName)
+            {
+                if (Get(name, out var value)) TryDecodeChangeTime(value, out change);
+            }
             else if (IsUserEa(name) && Get(name, out var value))
             {
                 (eas ??= []).Add((Encoding.ASCII.GetByteCount(name) - UserPrefix.Length, value.Length));
             }
         }
-        return new XattrMetadata(dos, eas is null ? 0 : FsaEa.ChainSize(eas));
+        return new XattrMetadata(dos, eas is null ? 0 : FsaEa.ChainSize(eas)) { Change = change };
 
         bool Get(string name, out byte[] value)
         {
@@ -70,8 +79,10 @@ public sealed partial class PosixVolume
         if (dir) attributes |= FileAttributeFlags.Directory;
         long created = x.Dos.CreationTime != 0 ? x.Dos.CreationTime : BirthTime(st);
         // ChangeTime is the write time, as Samba reports it: Linux lets nobody set the inode's ctime, and clients
-        // that set ChangeTime through FileBasicInformation expect to read back what they set.
-        return new FileMetadata(created, FileTimes.FromUnix(st.AtimeSec, st.AtimeNsec), mtime, mtime, (long)st.Blocks * 512, dir ? 0 : (long)st.Size,
+        // that set ChangeTime through FileBasicInformation expect to read back what they set (kept in an xattr
+        // until the data changes again, PosixVolume.ChangeTime.cs).
+        // A directory reports no allocation, as NTFS (a small index is resident) and Samba report it.
+        return new FileMetadata(created, FileTimes.FromUnix(st.AtimeSec, st.AtimeNsec), mtime, x.Change.Shown(mtime), dir ? 0 : (long)st.Blocks * 512, dir ? 0 : (long)st.Size,
             attributes, st.Ino, st.Nlink) { EaSize = x.EaSize };
     }
 
@@ -153,7 +164,8 @@ public sealed partial class PosixVolume
             if (Libc.Futimens(o.Fd, times) != 0) return ErrnoMap.ToStatus(FsOperation.SetTimes, Libc.Errno);
             if (lastWriteTime > 0) o.Node?.WriteTime.Set(lastWriteTime, o);
         }
-        // The change time is the inode's ctime, which Linux does not let anybody set.
+        // The change time is the inode's ctime, which Linux does not let anybody set: it is kept beside it.
+        if (changeTime > 0) StoreChangeTime(o.Fd, changeTime);
         if (attributes == 0 && creationTime <= 0)
             return ReportBasicInfo(o, NtStatus.Success, creationTime, lastAccessTime, lastWriteTime, attributes);
         var current = ToMetadata(st, ReadDos(o.Fd));
@@ -196,6 +208,7 @@ public sealed partial class PosixVolume
         name.Equals("DOSATTRIB", StringComparison.OrdinalIgnoreCase)
         || name.Equals("SAMBA_PAI", StringComparison.OrdinalIgnoreCase)
         || name.Equals("SAMBA_STREAMS", StringComparison.OrdinalIgnoreCase)
+        || name.Equals(ChangeTimeXattrName.AsSpan(UserPrefix.Length), StringComparison.OrdinalIgnoreCase)
         || name.StartsWith(StreamXattrPrefix.AsSpan(UserPrefix.Length), StringComparison.OrdinalIgnoreCase);
 
     /// <summary>[MS-FSCC] 2.4.15: an EA name is 1 to 255 ASCII characters, none of them a control character or one of

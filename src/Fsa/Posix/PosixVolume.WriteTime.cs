@@ -31,7 +31,7 @@ public sealed partial class PosixVolume
         if (o.StreamName is not null || o.Node is null) return;
         long shown = o.Node.WriteTime.Shown(FileTimes.Now, out var due);
         if (due is PosixOpen writer) SetDiskWriteTime(writer, shown);
-        if (shown != 0) metadata = metadata with { LastWriteTime = shown, ChangeTime = shown };
+        if (shown != 0) metadata = metadata with { LastWriteTime = shown, ChangeTime = ShownChangeTime(metadata, shown) };
     }
 
     /// <summary>FLUSH, end-of-file and basic-information sets through <paramref name="o"/> make its pending update now.</summary>

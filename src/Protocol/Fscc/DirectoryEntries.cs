@@ -39,7 +39,7 @@ public ref struct DirectoryEntryWriter
     /// characters) is used by the Both classes only; longer is cut to 12. FileIndex "MUST be set to 0" by file systems where
     /// the position of a file within the directory is not fixed — pass 0 unless the store has stable positions.
     /// </summary>
-    public bool TryAdd(in FileMetadata file, ReadOnlySpan<char> fileName, ReadOnlySpan<char> shortName = default, uint fileIndex = 0)
+    public bool TryAdd(in FileMetadata file, scoped ReadOnlySpan<char> fileName, scoped ReadOnlySpan<char> shortName = default, uint fileIndex = 0)
     {
         var l = _layout;
         if (!_chain.TryReserve(l.FileName + 2 * fileName.Length, out var e)) return false;

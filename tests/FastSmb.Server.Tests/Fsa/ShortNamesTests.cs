@@ -32,4 +32,24 @@ public class ShortNamesTests
     [TestCase("ok.txtx", false)]
     [TestCase("$Q~1.{}", true)]
     public void Is8Dot3_Rules(string name, bool expected) => Assert.That(ShortNames.Is8Dot3(name), Is.EqualTo(expected));
+
+    [TestCase("Program Files.txt")]
+    [TestCase("torture_search.txt")]
+    [TestCase("+++")]
+    public void Format_LongName_WritesWhatGetReturns(string name)
+    {
+        Span<char> dest = stackalloc char[ShortNames.MaxLength];
+        int length = ShortNames.Format(name, dest);
+        Assert.That(new string(dest[..length]), Is.EqualTo(ShortNames.Get(name)));
+    }
+
+    [TestCase("README.TXT")]
+    [TestCase("a.txt")]
+    [TestCase(".")]
+    [TestCase("..")]
+    public void Format_Legal83Name_HasNoShortNameOfItsOwn(string name)
+    {
+        Span<char> dest = stackalloc char[ShortNames.MaxLength];
+        Assert.That(ShortNames.Format(name, dest), Is.Zero);
+    }
 }

@@ -114,7 +114,7 @@ internal static class CreateHandler
             BinaryPrimitives.WriteUInt64LittleEndian(data[8..], file.Key.Device);
         }
         byte oplockLevel = CreateCaching.Respond(file, caching, ref contexts);
-        var wire = FileOpens.ToWire(metadata, file.DeletePending);
+        var wire = FileOpens.ToWire(metadata, file);
         response.Advance(CreateResponse.Write(body, oplockLevel, flags: 0, (uint)action, wire.CreationTime,
             wire.LastAccessTime, wire.LastWriteTime, wire.ChangeTime, wire.AllocationSize, wire.EndOfFile,
             wire.WireAttributes, fileId, body.Slice(CreateResponse.ContextsPosition, contexts.Length)));

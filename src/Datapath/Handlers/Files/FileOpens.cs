@@ -25,6 +25,16 @@ internal static class FileOpens
         return NtStatus.Success;
     }
 
+    /// <summary>The metadata of an open file as the query classes report it: a link marked for delete no longer counts
+    /// ([MS-FSA] 2.1.5.12.27 FileStandardInformation: NumberOfLinks is "the number of not-deleted links"); a named
+    /// stream's delete-pending leaves its file's links alone.</summary>
+    public static WireMetadata ToWire(in FileMetadata m, FsaOpen file)
+    {
+        var wire = ToWire(m, file.DeletePending);
+        if (file.DeletePending && file.StreamName is null && wire.NumberOfLinks > 0) wire.NumberOfLinks--;
+        return wire;
+    }
+
     public static WireMetadata ToWire(in FileMetadata m, bool deletePending) => new()
     {
         CreationTime = m.CreationTime,

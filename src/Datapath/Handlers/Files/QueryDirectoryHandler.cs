@@ -36,10 +36,15 @@ internal static class QueryDirectoryHandler
         var body = response.GetBodySpan(QueryDirectoryResponse.FixedSize + capacity);
         var writer = new DirectoryEntryWriter(body.Slice(QueryDirectoryResponse.FixedSize, capacity), informationClass);
         bool more = false;
+        // The classes with a ShortName field carry the name FileAlternateNameInformation reports for the same file.
+        bool withShortName = informationClass is FileInformationClass.FileBothDirectoryInformation
+            or FileInformationClass.FileIdBothDirectoryInformation;
+        Span<char> shortName = stackalloc char[Fsa.ShortNames.MaxLength];
         while (enumeration.TryPeek(out var entry))
         {
             var wire = FileOpens.ToWire(entry.Metadata, false);
-            if (!writer.TryAdd(wire, entry.Name))
+            int shortLength = withShortName ? Fsa.ShortNames.Format(entry.Name, shortName) : 0;
+            if (!writer.TryAdd(wire, entry.Name, shortName[..shortLength]))
             {
                 more = true;
                 break;

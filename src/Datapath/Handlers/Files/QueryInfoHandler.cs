@@ -84,7 +84,7 @@ internal static class QueryInfoHandler
         if (stream) return QueryStreams(file, dest, out written);
         var status = file.Volume.QueryMetadata(file, out var metadata);
         if (status != NtStatus.Success) return status;
-        var wire = FileOpens.ToWire(metadata, file.DeletePending);
+        var wire = FileOpens.ToWire(metadata, file);
         var handle = new OpenHandleState
         {
             AccessFlags = (uint)file.GrantedAccess,

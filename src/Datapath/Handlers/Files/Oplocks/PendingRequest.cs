@@ -4,6 +4,7 @@ using FastSmb.Datapath.Identity;
 using FastSmb.Datapath.Sessions;
 using FastSmb.Protocol;
 using FastSmb.Protocol.Smb2;
+using FastSmb.Protocol.Smb2.Commands;
 
 namespace FastSmb.Datapath.Handlers.Files.Oplocks;
 
@@ -21,6 +22,8 @@ internal sealed class PendingRequest(Smb2Connection connection, Smb2Session sess
 
     private byte[]? _message;
     private AsyncOperation? _operation;
+    private bool _related;
+    private FileId _compoundFileId;
 
     /// <summary>Called by the FSA when the breaks are over: posts the retry to the owner.</summary>
     public void Wake() => connection.Post?.Invoke(Resume);
@@ -30,6 +33,8 @@ internal sealed class PendingRequest(Smb2Connection connection, Smb2Session sess
     {
         if (_operation is not null) return NtStatus.Pending; // a retry that waits again keeps its operation
         _message = request.Message.ToArray();
+        // A related request's FileId.Any still means the previous request's open when it runs again.
+        (_related, _compoundFileId) = (request.IsRelated, request.CompoundFileId);
         _operation = request.GoAsync();
         return NtStatus.Pending;
     }
@@ -54,6 +59,8 @@ internal sealed class PendingRequest(Smb2Connection connection, Smb2Session sess
             Tree = tree,
             ResponseSessionId = op.SessionId,
             ResponseTreeId = op.TreeId,
+            IsRelated = _related,
+            CompoundFileId = _compoundFileId,
         };
         using var response = new ResponseBuffer(4096);
         response.BeginMessage();
@@ -62,6 +69,7 @@ internal sealed class PendingRequest(Smb2Connection connection, Smb2Session sess
             status = handler(ref request, response, this);
         if (status == NtStatus.Pending) return; // another break to wait for
         int bodyLength = response.BodyLength;
+        op.CompoundFileId = request.CompoundFileId;
         AsyncResponder.Complete(c, op, status, body =>
         {
             response.CurrentMessage.Slice(Smb2Header.Size, bodyLength).CopyTo(body);
