@@ -60,10 +60,19 @@ public static class ServeCommand
             return 1;
         }
 
-        // before the first socket: the runtime reads the event-loop settings once
-        int loops = FastSmb.Datapath.EventLoops.Configure(parsed.Config.Global.Cores, Environment.GetEnvironmentVariable,
+        // FASTSMB_IO (uring|sockets) overrides "fastsmb io", so a test run can switch every server it starts.
+        if (Environment.GetEnvironmentVariable("FASTSMB_IO") is { Length: > 0 } ioOverride)
+        {
+            var reparsed = SmbConfParser.Parse($"[global]\nfastsmb io = {ioOverride}\n");
+            if (reparsed.Config is { } io) parsed = parsed with { Config = parsed.Config with { Global = parsed.Config.Global with { Io = io.Global.Io } } };
+            else console.Error.WriteLine($"fastsmb: warning: FASTSMB_IO={ioOverride} ignored (uring or sockets)");
+        }
+        bool uring = parsed.Config!.Global.Io == FastSmb.Datapath.IoEngine.Uring;
+        // before the first socket: the runtime reads the event-loop settings once. With io = uring the socket engine
+        // only accepts, so one thread does; the core loops take "fastsmb cores".
+        int loops = FastSmb.Datapath.EventLoops.Configure(uring ? 1 : parsed.Config.Global.Cores, Environment.GetEnvironmentVariable,
             Environment.SetEnvironmentVariable);
-        if (verbose) console.Error.WriteLine($"fastsmb: {loops} network event loop(s)");
+        if (verbose) console.Error.WriteLine(uring ? "fastsmb: io = uring (pinned core loops)" : $"fastsmb: {loops} network event loop(s)");
         var log = new ConsoleLog(console.Error, verbose);
         ServerHost host;
         try

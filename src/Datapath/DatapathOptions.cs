@@ -35,6 +35,25 @@ public sealed record DatapathOptions
     /// </summary>
     public TimeSpan? SessionLifetime { get; init; }
 
+    /// <summary>How connections do their network I/O: the .NET socket engine, or pinned io_uring core loops.</summary>
+    public IoEngine Io { get; init; } = IoEngine.Sockets;
+
+    /// <summary>Core loops for <see cref="IoEngine.Uring"/> (null: <see cref="EventLoops.DefaultCores"/>).</summary>
+    public int? Cores { get; init; }
+
+    /// <summary>How long an idle core loop polls before it sleeps in the kernel (zero: it sleeps at once).</summary>
+    public TimeSpan BusyPoll { get; init; }
+
     /// <summary>A frame longer than this is a protocol violation (room for the largest WRITE plus headers).</summary>
     public int MaxMessageLength => (int)Math.Min(Transport.DirectTcpFraming.MaxFrameLength, Math.Max(MaxIoSize, MaxTransactSize) + 64 * 1024);
+}
+
+/// <summary>"fastsmb io": what carries the connections' bytes.</summary>
+public enum IoEngine
+{
+    /// <summary>.NET sockets, connections run inline on the socket engine's event threads (<see cref="EventLoops"/>).</summary>
+    Sockets,
+
+    /// <summary>Pinned core loops, each with an io_uring ring for its connections' receives and sends (<see cref="CoreLoops.CoreLoop"/>).</summary>
+    Uring,
 }

@@ -46,6 +46,13 @@ public sealed record GlobalConfig
     /// up to four CPUs, where clients often run beside the server). See Datapath/EventLoops.</summary>
     public int? Cores { get; init; }
 
+    /// <summary>"fastsmb io": uring (pinned io_uring core loops, the default; sockets where io_uring is missing) or
+    /// sockets (the .NET socket engine). See Datapath/CoreLoops.</summary>
+    public FastSmb.Datapath.IoEngine Io { get; init; } = FastSmb.Datapath.IoEngine.Uring;
+
+    /// <summary>"fastsmb busy poll" (microseconds): how long an idle core loop polls before sleeping (io = uring).</summary>
+    public int BusyPollMicroseconds { get; init; }
+
     /// <summary>"fastsmb oplock break timeout" (seconds): how long an oplock or lease break waits for the client's
     /// acknowledgment before the holder loses its caching ([MS-SMB2] 3.3.2.1/3.3.2.5; 35 as Windows and Samba).</summary>
     public TimeSpan OplockBreakTimeout { get; init; } = TimeSpan.FromSeconds(35);

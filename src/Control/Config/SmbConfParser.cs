@@ -153,6 +153,17 @@ public static class SmbConfParser
             case "fastsmb cores":
                 return TryPositive(value, out int cores) && cores <= 1024 ? g with { Cores = cores }
                     : Bad(g, line, key, value, errors, "a number of cores, 1 to 1024");
+            case "fastsmb io":
+                return value.ToLowerInvariant() switch
+                {
+                    "uring" or "io_uring" => g with { Io = FastSmb.Datapath.IoEngine.Uring },
+                    "sockets" => g with { Io = FastSmb.Datapath.IoEngine.Sockets },
+                    _ => Bad(g, line, key, value, errors, "uring or sockets"),
+                };
+            case "fastsmb busy poll":
+                return int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int spin)
+                    && spin <= 1_000_000 ? g with { BusyPollMicroseconds = spin }
+                    : Bad(g, line, key, value, errors, "microseconds, 0 to 1000000");
             case "fastsmb unauthenticated timeout":
                 return TryPositive(value, out int seconds) ? g with { UnauthenticatedTimeout = TimeSpan.FromSeconds(seconds) }
                     : Bad(g, line, key, value, errors, "a positive number of seconds");

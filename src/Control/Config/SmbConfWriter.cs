@@ -36,6 +36,8 @@ public static class SmbConfWriter
         Key(o, "fastsmb max unauthenticated connections", g.MaxUnauthenticatedConnections.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Key(o, "fastsmb unauthenticated timeout", ((int)g.UnauthenticatedTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (g.Cores is int cores) Key(o, "fastsmb cores", cores.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (g.Io != FastSmb.Datapath.IoEngine.Uring) Key(o, "fastsmb io", "sockets");
+        if (g.BusyPollMicroseconds > 0) Key(o, "fastsmb busy poll", g.BusyPollMicroseconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Key(o, "fastsmb oplock break timeout", ((int)g.OplockBreakTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (var s in config.Shares)
         {

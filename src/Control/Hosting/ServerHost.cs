@@ -87,6 +87,9 @@ public sealed class ServerHost : IAsyncDisposable
     {
         MaxUnauthenticatedConnections = g.MaxUnauthenticatedConnections,
         UnauthenticatedTimeout = g.UnauthenticatedTimeout,
+        Io = g.Io,
+        Cores = g.Cores,
+        BusyPoll = TimeSpan.FromTicks(g.BusyPollMicroseconds * TimeSpan.TicksPerMicrosecond),
     };
 
     /// <summary>The dispatcher with its control plane and no transport: what the server runs per message, and what

@@ -24,7 +24,10 @@ public sealed partial class ConnectionOwner(ITransportConnection transport, Smb2
 
     public async Task RunAsync(CancellationToken serverStopping)
     {
-        _connection.Post = work => _ = PostAsync(work, serverStopping);
+        // On a core loop the posted work runs on the loop's thread, where the connection lives; otherwise on the poster's.
+        _connection.Post = transport is IOwnerScheduler loop
+            ? work => loop.Schedule(() => _ = PostAsync(work, serverStopping))
+            : work => _ = PostAsync(work, serverStopping);
         _connection.BlockingCalls = options.BlockingCalls;
         // Dropped when it has not authenticated in time; the deadline is lifted by the first valid session.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);

@@ -1,4 +1,5 @@
 using FastSmb.Control.Config;
+using FastSmb.Control.Hosting;
 using FastSmb.Protocol.Smb2;
 
 namespace FastSmb.Server.Tests.Config;
@@ -181,6 +182,25 @@ public class SmbConfParserTests
             var r = SmbConfParser.Parse($"[global]\n   fastsmb cores = {bad}\n");
             Assert.That(r.Errors, Has.Count.EqualTo(1), bad);
             Assert.That(r.Errors[0], Does.Contain("fastsmb cores"), bad);
+        }
+    }
+
+    [Test]
+    public void FastsmbIoAndBusyPoll_ParsedWrittenBack_AndBadValuesRefused()
+    {
+        var d = SmbConfParser.Parse("[global]\n").Config!.Global;
+        Assert.That((d.Io, d.BusyPollMicroseconds), Is.EqualTo((FastSmb.Datapath.IoEngine.Uring, 0)));
+        var c = SmbConfParser.Parse("[global]\n   fastsmb io = sockets\n   fastsmb busy poll = 50\n").Config!;
+        Assert.That((c.Global.Io, c.Global.BusyPollMicroseconds), Is.EqualTo((FastSmb.Datapath.IoEngine.Sockets, 50)));
+        var back = SmbConfParser.Parse(SmbConfWriter.Format(c)).Config!.Global;
+        Assert.That((back.Io, back.BusyPollMicroseconds), Is.EqualTo((FastSmb.Datapath.IoEngine.Sockets, 50)));
+        Assert.That(SmbConfParser.Parse("[global]\n   fastsmb io = uring\n").Config!.Global.Io, Is.EqualTo(FastSmb.Datapath.IoEngine.Uring));
+        Assert.That(ServerHost.LimitsFrom(c.Global).BusyPoll, Is.EqualTo(TimeSpan.FromMicroseconds(50)));
+        foreach (var (key, bad) in new[] { ("fastsmb io", "epoll"), ("fastsmb busy poll", "-1"), ("fastsmb busy poll", "2000000") })
+        {
+            var r = SmbConfParser.Parse($"[global]\n   {key} = {bad}\n");
+            Assert.That(r.Errors, Has.Count.EqualTo(1), bad);
+            Assert.That(r.Errors[0], Does.Contain(key), bad);
         }
     }
 

@@ -50,6 +50,9 @@ public sealed class TcpTransportListener : ITransportListener
 /// <summary>One accepted TCP connection. Owned by one connection owner.</summary>
 public sealed class TcpTransportConnection(Socket socket) : ITransportConnection
 {
+    /// <summary>The accepted socket, for a transport that takes it over (the io_uring core loops).</summary>
+    internal Socket Socket => socket;
+
     public EndPoint? RemoteEndPoint { get; } = socket.RemoteEndPoint;
     public EndPoint? LocalEndPoint { get; } = socket.LocalEndPoint;
 

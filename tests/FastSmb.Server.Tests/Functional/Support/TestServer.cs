@@ -32,6 +32,8 @@ internal sealed class TestServer : IAsyncDisposable
 
     private readonly SmbServer _server;
     private readonly InMemoryListener _listener = new();
+    // Set when the server runs on io_uring core loops: clients then connect over loopback TCP.
+    private readonly System.Net.IPEndPoint? _tcpEndPoint;
     private readonly List<IAsyncDisposable> _clients = new();
     private readonly string _shareDir;
 
@@ -49,12 +51,27 @@ internal sealed class TestServer : IAsyncDisposable
         // others would otherwise see an interim response whenever the machine is slow.
         limits ??= new DatapathOptions();
         if (ReferenceEquals(limits.BlockingCalls, BlockingCallPool.Shared)) limits = limits with { BlockingCalls = PatientCalls };
+        // FASTSMB_IO=uring runs every functional test over loopback TCP on the pinned io_uring core loops.
+        if (Environment.GetEnvironmentVariable("FASTSMB_IO") == "uring")
+            limits = limits with { Io = IoEngine.Uring };
         _server = ServerHost.CreateServer(config, users, Log, Log, limits);
-        _server.Start(_listener);
+        if (limits?.Io == IoEngine.Uring)
+        {
+            var tcp = FastSmb.Datapath.Transport.Tcp.TcpTransportListener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+            _tcpEndPoint = (System.Net.IPEndPoint)tcp.LocalEndPoint;
+            _server.Start(tcp);
+        }
+        else
+        {
+            _server.Start(_listener);
+        }
     }
 
     /// <summary>Blocking calls that never go async in practice (a minute before the interim response).</summary>
     private static readonly BlockingCallPool PatientCalls = new(2, TimeSpan.FromMinutes(1));
+
+    /// <summary>The server under test (its core loops, connection count).</summary>
+    public SmbServer Server => _server;
 
     public RecordingLog Log { get; } = new();
 
@@ -73,9 +90,19 @@ internal sealed class TestServer : IAsyncDisposable
     /// <summary>A raw client stream: bytes in, bytes out, reads bounded by <see cref="ReadTimeout"/>.</summary>
     public Stream OpenStream()
     {
-        var stream = new TimeoutStream(_listener.Connect(), ReadTimeout);
+        var stream = new TimeoutStream(_tcpEndPoint is null ? _listener.Connect() : ConnectTcp(_tcpEndPoint), ReadTimeout);
         _clients.Add(stream);
         return stream;
+    }
+
+    private static Stream ConnectTcp(System.Net.IPEndPoint endPoint)
+    {
+        var socket = new System.Net.Sockets.Socket(endPoint.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp)
+        {
+            NoDelay = true,
+        };
+        socket.Connect(endPoint);
+        return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
     }
 
     public Smb2ClientConnection Connect()
