@@ -37,6 +37,9 @@ public static class SmbConfWriter
         Key(o, "fastsmb unauthenticated timeout", ((int)g.UnauthenticatedTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (g.Cores is int cores) Key(o, "fastsmb cores", cores.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Key(o, "fastsmb oplock break timeout", ((int)g.OplockBreakTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (g.RdmaProvider != RdmaProviderKind.None) Key(o, "fastsmb rdma provider", g.RdmaProvider.ToString().ToLowerInvariant());
+        if (g.RdmaListen is not null) Key(o, "fastsmb rdma listen", g.RdmaListen);
+        if (g.RdmaPort != 5445) Key(o, "fastsmb rdma port", g.RdmaPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (var s in config.Shares)
         {
             o.Append('\n').Append('[').Append(s.Name).Append("]\n");
