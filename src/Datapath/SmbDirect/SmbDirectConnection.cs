@@ -405,8 +405,12 @@ public sealed partial class SmbDirectConnection : IAsyncDisposable
         }
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: a stream wrapping the connection disposes it from both DisposeAsync and Dispose.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         if (_loop is not null)
         {
             Enqueue(new Command(null, null, 0, "connection disposed"));

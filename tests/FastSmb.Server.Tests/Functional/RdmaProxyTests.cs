@@ -103,6 +103,10 @@ public class RdmaProxyTests
             // then reconnects and hands over new connections again.
             await server.DisposeAsync();
             (server, _, handoff) = await StartServerWithShareAsync(handoffPath, shareDir);
+            // A client that reached the proxy while it still believed in the old server would have its connection
+            // dropped; wait until the proxy is back with the new one.
+            for (int i = 0; i < 200 && handoff.ProxiesSeen == 0; i++) await Task.Delay(50);
+            Assert.That(handoff.ProxiesSeen, Is.EqualTo(1), "the proxy reconnected to the restarted server");
             var again = await ConnectThroughProxyAsync(rdmaAddress);
             await ExerciseAsync(again, shareDir, "two.bin");
             Assert.That(proxy.HandedOver, Is.EqualTo(2));

@@ -90,6 +90,7 @@ public sealed class ProxyHandoffListener : ITransportListener
         System.Threading.Channels.Channel.CreateUnbounded<ITransportConnection>();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, bool> _proxies = new();
     private int _fd;
 
     public ProxyHandoffListener(string path)
@@ -130,6 +131,7 @@ public sealed class ProxyHandoffListener : ITransportListener
             int proxy = SoftRdmaNative.Accept(fd);
             if (proxy < 0) continue;
             ProxiesSeen++;
+            _proxies[proxy] = true;
             var t = new Thread(() => ReadHandoffs(proxy)) { IsBackground = true, Name = "rdma-proxy-handoff" };
             t.Start();
         }
@@ -166,6 +168,9 @@ public sealed class ProxyHandoffListener : ITransportListener
         }
         finally
         {
+            _proxies.TryRemove(proxy, out _);
+            // Hand-offs still queued die with the socket: their descriptors are released, so the proxy sees those
+            // connections' sockets close and drops them (never a connection handed to nobody).
             SoftRdmaNative.close(proxy);
         }
     }
@@ -173,6 +178,8 @@ public sealed class ProxyHandoffListener : ITransportListener
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
+        // Tell connected proxies at once that this server is gone, so they stop accepting RDMA connections.
+        foreach (var proxy in _proxies.Keys) SoftRdmaNative.shutdown(proxy, SoftRdmaNative.SHUT_RDWR);
         int fd = Interlocked.Exchange(ref _fd, -1);
         if (fd >= 0)
         {
