@@ -7,7 +7,7 @@
 #
 # Packages: samba and samba-vfs-modules (reference server), smbclient (smbclient, rpcclient),
 # samba-testsuite (smbtorture), python3-impacket, and for native/:
-# build-essential, cmake, pkg-config, liburing-dev. Env TEST_DEPS_EXTRA="pkg ..."
+# build-essential, cmake, pkg-config, liburing-dev, libibverbs-dev, librdmacm-dev. Env TEST_DEPS_EXTRA="pkg ..."
 # adds more. Idempotent: does nothing when everything is installed. Runs
 # "apt-get update" only when the package lists are missing or a package has no
 # install candidate, and once more if an install fails on stale lists. Waits
@@ -34,7 +34,7 @@ for a in "$@"; do
 done
 
 # tshark (with text2pcap) is a test dependency: the SMB Direct codec tests check their bytes with its dissector.
-pkgs=(samba samba-vfs-modules smbclient samba-testsuite python3-impacket build-essential cmake pkg-config liburing-dev tshark)
+pkgs=(samba samba-vfs-modules smbclient samba-testsuite python3-impacket build-essential cmake pkg-config liburing-dev libibverbs-dev librdmacm-dev tshark)
 read -r -a extra <<<"${TEST_DEPS_EXTRA:-}"
 pkgs+=("${extra[@]}")
 

@@ -30,12 +30,14 @@ public static class BenchCommand
         var domain = new Option<string>("--domain") { Description = "Logon domain", DefaultValueFactory = _ => "WORKGROUP" };
         var sign = new Option<bool>("--sign") { Description = "Sign every request" };
         var encrypt = new Option<bool>("--encrypt") { Description = "Encrypt every request (SMB 3.x)" };
-        var transport = new Option<string>("--transport") { Description = "tcp (rdma: not yet)", DefaultValueFactory = _ => "tcp" };
+        var transport = new Option<string>("--transport") { Description = "tcp, or rdma (SMB Direct; READ/WRITE payloads by RDMA)", DefaultValueFactory = _ => "tcp" };
+        var rdmaProvider = new Option<string>("--rdma-provider") { Description = "With --transport rdma: soft or verbs", DefaultValueFactory = _ => "soft" };
+        var rdmaAddress = new Option<string?>("--rdma-address") { Description = "With --transport rdma: soft: the server's SMB Direct socket path (default /run/fastsmb-smbdirect.sock); verbs: ip:port (default SERVER:5445)" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON instead of a table" };
         var jsonOut = new Option<string?>("--json-out") { Description = "Also write the JSON results to this file" };
         var command = new Command("bench", "Load-test an SMB server (any SMB2/3 server)")
         {
-            target, workload, size, block, connections, depth, duration, user, domain, sign, encrypt, transport, json, jsonOut,
+            target, workload, size, block, connections, depth, duration, user, domain, sign, encrypt, transport, rdmaProvider, rdmaAddress, json, jsonOut,
         };
         command.SetAction((parse, cancel) =>
         {
@@ -48,8 +50,10 @@ public static class BenchCommand
                 problem = $"bad --size '{parse.GetValue(size)}'";
             else if (!TryParseSize(parse.GetValue(block)!, out long blockSize) || blockSize > int.MaxValue)
                 problem = $"bad --block '{parse.GetValue(block)}'";
-            else if (parse.GetValue(transport) != "tcp")
-                problem = "only --transport tcp is supported so far";
+            else if (parse.GetValue(transport) is not ("tcp" or "rdma"))
+                problem = "--transport is tcp or rdma";
+            else if (parse.GetValue(transport) == "rdma" && parse.GetValue(rdmaProvider) is not ("soft" or "verbs"))
+                problem = "--rdma-provider is soft or verbs";
             else
             {
                 var (name, password) = SplitUser(parse.GetValue(user));
@@ -71,7 +75,8 @@ public static class BenchCommand
                 };
                 problem = options.Validate();
                 if (problem is null)
-                    return RunAsync(console, options, port, parse.GetValue(json), parse.GetValue(jsonOut), cancel);
+                    return RunAsync(console, options, port, parse.GetValue(json), parse.GetValue(jsonOut), cancel,
+                        parse.GetValue(transport) == "rdma" ? (parse.GetValue(rdmaProvider)!, parse.GetValue(rdmaAddress)) : null);
             }
             console.Error.WriteLine($"fastsmb bench: {problem}");
             return Task.FromResult(2);
@@ -80,10 +85,33 @@ public static class BenchCommand
     }
 
     private static async Task<int> RunAsync(CliConsole console, BenchOptions options, int port, bool json, string? jsonOut,
-        CancellationToken cancel)
+        CancellationToken cancel, (string Provider, string? Address)? rdma = null)
     {
+        FastSmb.Datapath.Rdma.IRdmaProvider? provider = null;
+        string rdmaAddress = "";
+        if (rdma is var (providerName, address))
+        {
+            try
+            {
+                provider = providerName == "verbs" ? new FastSmb.Datapath.Rdma.Verbs.VerbsRdmaProvider() : new FastSmb.Datapath.Rdma.Soft.SoftRdmaProvider();
+            }
+            catch (FastSmb.Datapath.Rdma.Verbs.RdmaUnavailableException e)
+            {
+                console.Error.WriteLine($"fastsmb bench: {e.Message}");
+                return 1;
+            }
+            rdmaAddress = address ?? (providerName == "verbs" ? $"{options.Server}:5445" : FastSmb.Control.Hosting.RdmaListeners.DefaultSoftSocket);
+        }
         var runner = new BenchRunner(options, async ct =>
         {
+            if (provider is not null)
+            {
+                // SMB Direct: the client's half of [MS-SMBD] over the chosen provider, as a Stream for the SMB2 client.
+                var qp = await provider.ConnectAsync(rdmaAddress, ct).ConfigureAwait(false);
+                var smbd = await FastSmb.Datapath.SmbDirect.SmbDirectConnection.ConnectAsync(qp, new FastSmb.Datapath.SmbDirect.SmbDirectOptions(), ct)
+                    .ConfigureAwait(false);
+                return new FastSmb.Datapath.SmbDirect.SmbDirectStream(smbd);
+            }
             var tcp = new TcpClient { NoDelay = true };
             await tcp.ConnectAsync(options.Server, port, ct).ConfigureAwait(false);
             return tcp.GetStream();

@@ -18,6 +18,7 @@ public static class FastSmbCommand
             GroupCommand.Create(console),
             ShareCommand.Create(console),
             BenchCommand.Create(console),
+            RdmaProxyCommand.Create(console),
         };
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error });
     }

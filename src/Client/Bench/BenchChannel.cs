@@ -4,6 +4,7 @@ using FastSmb.Protocol;
 using FastSmb.Protocol.Smb2;
 using FastSmb.Protocol.Smb2.Commands;
 using FastSmb.Protocol.Smb2.Signing;
+using FastSmb.Protocol.SmbDirect;
 
 namespace FastSmb.Client.Bench;
 
@@ -48,15 +49,58 @@ internal sealed class BenchChannel
 
     public ValueTask<ulong> PostReadAsync(FileId fileId, long offset, int length)
     {
+        if (_rdmaBuffers is not null && length > 0)
+        {
+            // [MS-SMB2] 2.2.19 over SMB Direct: the server RDMA-writes the data into a registered buffer of ours.
+            Span<byte> info = stackalloc byte[BufferDescriptorV1.Size];
+            var region = NextRdmaBuffer().Region;
+            new BufferDescriptorV1(region.RemoteAddress, region.RemoteKey, (uint)length).Write(info);
+            int r = ReadRequest.Write(Body, 0, 0, (uint)length, (ulong)offset, fileId, 0, Smb2Channel.RdmaV1, 0, info);
+            return PostAsync(Smb2Command.Read, ChargeFor(length), r);
+        }
         int n = ReadRequest.Write(Body, 0, 0, (uint)length, (ulong)offset, fileId, 0, 0, 0);
         return PostAsync(Smb2Command.Read, ChargeFor(length), n);
     }
 
     public ValueTask<ulong> PostWriteAsync(FileId fileId, long offset, ReadOnlySpan<byte> data)
     {
+        if (_rdmaBuffers is not null && !data.IsEmpty)
+        {
+            // [MS-SMB2] 2.2.21 over SMB Direct: the server RDMA-reads the data from a registered buffer of ours. The
+            // buffers hold the payload already when it is the one they were filled with (every measured WRITE).
+            Span<byte> info = stackalloc byte[BufferDescriptorV1.Size];
+            var region = NextRdmaBuffer().Region;
+            if (!data.Overlaps(_rdmaPayload)) data.CopyTo(region.Memory.Span);
+            new BufferDescriptorV1(region.RemoteAddress, region.RemoteKey, (uint)data.Length).Write(info);
+            int w = WriteRequest.WriteRdma(Body, (ulong)offset, fileId, Smb2Channel.RdmaV1, (uint)data.Length, info);
+            return PostAsync(Smb2Command.Write, ChargeFor(data.Length), w);
+        }
         int n = WriteRequest.Write(Body, (ulong)offset, fileId, data);
         return PostAsync(Smb2Command.Write, ChargeFor(data.Length), n);
     }
+
+    private Smb2ClientRdmaBuffer[]? _rdmaBuffers;
+    private byte[] _rdmaPayload = [];
+    private int _nextRdmaBuffer;
+
+    /// <summary>
+    /// Moves READ/WRITE payloads by RDMA (SMB2_CHANNEL_RDMA_V1) through <paramref name="slots"/> buffers registered on
+    /// <paramref name="connection"/>, used round-robin (the server answers one connection's READ/WRITEs in order, so a
+    /// buffer is free again by the time its turn comes with slots = depth + 1), each filled with
+    /// <paramref name="payload"/>, which WRITEs of it then need not copy.
+    /// </summary>
+    public void UseRdma(Datapath.SmbDirect.SmbDirectConnection connection, int slots, byte[] payload)
+    {
+        _rdmaPayload = payload;
+        _rdmaBuffers = new Smb2ClientRdmaBuffer[slots];
+        for (int i = 0; i < slots; i++)
+        {
+            _rdmaBuffers[i] = new Smb2ClientRdmaBuffer(connection, Math.Max(payload.Length, 4096));
+            payload.CopyTo(_rdmaBuffers[i].Memory);
+        }
+    }
+
+    private Smb2ClientRdmaBuffer NextRdmaBuffer() => _rdmaBuffers![_nextRdmaBuffer++ % _rdmaBuffers.Length];
 
     public ValueTask<ulong> PostEchoAsync() => PostAsync(Smb2Command.Echo, 1, EchoRequest.Write(Body));
 

@@ -12,6 +12,13 @@ public enum SigningPolicy { Auto, Mandatory, Disabled }
 /// </summary>
 public enum EncryptionPolicy { Default, Off, Desired, Required }
 
+/// <summary>
+/// "fastsmb rdma provider": none (no SMB Direct), soft (soft RDMA over shared memory on this host), verbs
+/// (librdmacm + libibverbs on a real RDMA device), proxy (SMB Direct connections handed over by `fastsmb rdma-proxy`,
+/// which owns the provider).
+/// </summary>
+public enum RdmaProviderKind { None, Soft, Verbs, Proxy }
+
 /// <summary>The [global] settings FastSmb understands (docs/configuration.md lists them with Samba's meaning).</summary>
 public sealed record GlobalConfig
 {
@@ -56,6 +63,14 @@ public sealed record GlobalConfig
     /// <summary>"fastsmb oplock break timeout" (seconds): how long an oplock or lease break waits for the client's
     /// acknowledgment before the holder loses its caching ([MS-SMB2] 3.3.2.1/3.3.2.5; 35 as Windows and Samba).</summary>
     public TimeSpan OplockBreakTimeout { get; init; } = TimeSpan.FromSeconds(35);
+
+    /// <summary>"fastsmb rdma provider": how SMB Direct ([MS-SMBD]) is served, if at all (none by default).</summary>
+    public RdmaProviderKind RdmaProvider { get; init; } = RdmaProviderKind.None;
+    /// <summary>"fastsmb rdma listen": soft/proxy: the Unix socket path; verbs: an address (default: the `interfaces`
+    /// entries with capability=RDMA, or every RDMA device).</summary>
+    public string? RdmaListen { get; init; }
+    /// <summary>"fastsmb rdma port": the verbs listener's port ([MS-SMBD] 2.1: 5445 for iWARP, 445 for InfiniBand/RoCE).</summary>
+    public int RdmaPort { get; init; } = 5445;
 
     private static string DefaultNetbiosName()
     {

@@ -150,6 +150,14 @@ public static class SmbConfParser
             case "fastsmb max unauthenticated connections":
                 return TryPositive(value, out int maxUnauth) ? g with { MaxUnauthenticatedConnections = maxUnauth }
                     : Bad(g, line, key, value, errors, "a positive number");
+            case "fastsmb rdma provider":
+                return Enum.TryParse<RdmaProviderKind>(value, ignoreCase: true, out var provider) && !int.TryParse(value, out _)
+                    ? g with { RdmaProvider = provider } : Bad(g, line, key, value, errors, "none, soft, verbs or proxy");
+            case "fastsmb rdma listen":
+                return value.Length > 0 ? g with { RdmaListen = value } : Bad(g, line, key, value, errors, "a socket path or an address");
+            case "fastsmb rdma port":
+                return TryPositive(value, out int rdmaPort) && rdmaPort <= 65535 ? g with { RdmaPort = rdmaPort }
+                    : Bad(g, line, key, value, errors, "a port, 1 to 65535");
             case "fastsmb cores":
                 return TryPositive(value, out int cores) && cores <= 1024 ? g with { Cores = cores }
                     : Bad(g, line, key, value, errors, "a number of cores, 1 to 1024");

@@ -39,6 +39,9 @@ public static class SmbConfWriter
         if (g.Io != FastSmb.Datapath.IoEngine.Uring) Key(o, "fastsmb io", "sockets");
         if (g.BusyPollMicroseconds > 0) Key(o, "fastsmb busy poll", g.BusyPollMicroseconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Key(o, "fastsmb oplock break timeout", ((int)g.OplockBreakTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (g.RdmaProvider != RdmaProviderKind.None) Key(o, "fastsmb rdma provider", g.RdmaProvider.ToString().ToLowerInvariant());
+        if (g.RdmaListen is not null) Key(o, "fastsmb rdma listen", g.RdmaListen);
+        if (g.RdmaPort != 5445) Key(o, "fastsmb rdma port", g.RdmaPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (var s in config.Shares)
         {
             o.Append('\n').Append('[').Append(s.Name).Append("]\n");

@@ -58,6 +58,8 @@ public sealed class ServerHost : IAsyncDisposable
                 bound.Add((IPEndPoint)listener.LocalEndPoint);
                 server.Start(listener);
             }
+            // SMB Direct, as "fastsmb rdma provider" says (RdmaListeners; docs/rdma.md).
+            foreach (var rdma in RdmaListeners.Create(config.Global)) server.Start(rdma);
         }
         catch
         {

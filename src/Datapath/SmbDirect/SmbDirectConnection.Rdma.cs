@@ -6,12 +6,31 @@ namespace FastSmb.Datapath.SmbDirect;
 /// <summary>
 /// RDMA read/write for SMB2 READ/WRITE over a validated <see cref="RdmaChannel.Plan"/> ([MS-SMBD] 3.1.4.5 RDMA Write
 /// to Remote Buffer, 3.1.4.6 RDMA Read from Remote Buffer). The payload passes through one registered
-/// staging region of MaxReadWriteSize owned by the connection (the proxy daemon's shared region takes its place later,
-/// so the file's bytes land in registered memory directly). One transfer at a time; descriptors are walked in order,
-/// one work request each. A failed transfer is an RC error: the connection is down and the result is false.
+/// staging region of MaxReadWriteSize owned by the connection; through <see cref="IRdmaDataPath"/> the handlers read
+/// file data straight into it (and write from it), so the payload is not copied again. One transfer at a time;
+/// descriptors are walked in order, one work request each. A failed transfer is an RC error: the connection is down
+/// and the result is false.
 /// </summary>
-public sealed partial class SmbDirectConnection
+public sealed partial class SmbDirectConnection : IRdmaDataPath
 {
+    int IRdmaDataPath.MaxReadWriteSize => _p.MaxReadWriteSize;
+    int IRdmaDataPath.MaxBufferDescriptors => _options.MaxBufferDescriptors;
+    Memory<byte> IRdmaDataPath.Staging => _dataRegion.Memory[.._p.MaxReadWriteSize];
+
+    Task<bool> IRdmaDataPath.WriteToPeerAsync(IReadOnlyList<BufferDescriptorV1> descriptors, int length)
+    {
+        var op = new RdmaOperation(RdmaOpcode.RdmaWrite, descriptors, default, default, length);
+        Enqueue(new Command(null, op));
+        return op.Done.Task;
+    }
+
+    Task<bool> IRdmaDataPath.ReadFromPeerAsync(IReadOnlyList<BufferDescriptorV1> descriptors, int length)
+    {
+        var op = new RdmaOperation(RdmaOpcode.RdmaRead, descriptors, default, default, length);
+        Enqueue(new Command(null, op));
+        return op.Done.Task;
+    }
+
     /// <summary>RDMA-writes <paramref name="payload"/> into the peer's buffers (a READ's data). False when the connection failed.</summary>
     public Task<bool> RdmaWriteAsync(IReadOnlyList<BufferDescriptorV1> descriptors, ReadOnlyMemory<byte> payload)
     {
@@ -28,14 +47,16 @@ public sealed partial class SmbDirectConnection
         return op.Done.Task;
     }
 
+    /// <summary>One transfer; with <paramref name="inPlaceLength"/> &gt; 0 the bytes are already in (or stay in) the staging region.</summary>
     internal sealed class RdmaOperation(RdmaOpcode opcode, IReadOnlyList<BufferDescriptorV1> descriptors, ReadOnlyMemory<byte> source,
-        Memory<byte> destination)
+        Memory<byte> destination, int inPlaceLength = 0)
     {
+        public bool InPlace => inPlaceLength > 0;
         public RdmaOpcode Opcode => opcode;
         public IReadOnlyList<BufferDescriptorV1> Descriptors => descriptors;
         public ReadOnlyMemory<byte> Source => source;
         public Memory<byte> Destination => destination;
-        public int Length => opcode == RdmaOpcode.RdmaWrite ? source.Length : destination.Length;
+        public int Length => inPlaceLength > 0 ? inPlaceLength : opcode == RdmaOpcode.RdmaWrite ? source.Length : destination.Length;
         public bool Started { get; set; }
         public int Outstanding { get; set; }
         public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -50,8 +71,7 @@ public sealed partial class SmbDirectConnection
             op.Done.TrySetResult(op.Length == 0);
             return;
         }
-        _dataRegion ??= _qp.RegisterMemory(_p.MaxReadWriteSize, RdmaAccess.LocalWrite);
-        if (op.Opcode == RdmaOpcode.RdmaWrite) op.Source.Span.CopyTo(_dataRegion.Memory.Span);
+        if (op.Opcode == RdmaOpcode.RdmaWrite && !op.InPlace) op.Source.Span.CopyTo(_dataRegion.Memory.Span);
         op.Started = true;
         int done = 0;
         foreach (var d in op.Descriptors)
@@ -85,7 +105,7 @@ public sealed partial class SmbDirectConnection
         if (!_rdmaQueue.TryPeek(out var op)) return;
         if (--op.Outstanding > 0) return;
         _rdmaQueue.Dequeue();
-        if (op.Opcode == RdmaOpcode.RdmaRead) _dataRegion!.Memory.Span[..op.Length].CopyTo(op.Destination.Span);
+        if (op.Opcode == RdmaOpcode.RdmaRead && !op.InPlace) _dataRegion.Memory.Span[..op.Length].CopyTo(op.Destination.Span);
         op.Done.TrySetResult(true);
     }
 }

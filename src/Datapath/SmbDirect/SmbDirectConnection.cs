@@ -33,7 +33,7 @@ public sealed partial class SmbDirectConnection : IAsyncDisposable
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
-    private IRdmaMemoryRegion? _dataRegion;
+    private readonly IRdmaMemoryRegion _dataRegion;
     private SmbDirectParameters _p = null!;
 
     // [MS-SMBD] 3.1.1.1 per-connection credit state.
@@ -64,6 +64,9 @@ public sealed partial class SmbDirectConnection : IAsyncDisposable
         int sendSlots = Math.Clamp(options.SendCreditTarget, 1, qp.Capabilities.MaxSendWorkRequests / 2);
         _sendRegion = qp.RegisterMemory(options.MaxSendSize * sendSlots, RdmaAccess.LocalWrite);
         for (int i = sendSlots - 1; i >= 0; i--) _freeSendSlots.Push(i);
+        // Registered before the loop starts (providers are not called from two threads): the READ/WRITE handlers
+        // fill and drain it through IRdmaDataPath.Staging while the loop moves it.
+        _dataRegion = qp.RegisterMemory(options.MaxReadWriteSize, RdmaAccess.LocalWrite);
     }
 
     /// <summary>The settled limits; valid once negotiation succeeded.</summary>
@@ -402,8 +405,12 @@ public sealed partial class SmbDirectConnection : IAsyncDisposable
         }
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: a stream wrapping the connection disposes it from both DisposeAsync and Dispose.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         if (_loop is not null)
         {
             Enqueue(new Command(null, null, 0, "connection disposed"));
@@ -417,7 +424,7 @@ public sealed partial class SmbDirectConnection : IAsyncDisposable
         _qp.Dispose();
         _receiveRegion.Dispose();
         _sendRegion.Dispose();
-        _dataRegion?.Dispose();
+        _dataRegion.Dispose();
         _stop.Dispose();
     }
 

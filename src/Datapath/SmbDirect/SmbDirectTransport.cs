@@ -16,7 +16,7 @@ public sealed class SmbDirectTransportConnection : ITransportConnection
     public SmbDirectTransportConnection(SmbDirectConnection connection)
     {
         _adapter = new SmbDirectFramingAdapter(connection);
-        RemoteEndPoint = new RdmaEndPoint(connection.QueuePair.PeerAddress);
+        RemoteEndPoint = new RdmaEndPoint(connection.QueuePair.PeerAddress, connection);
     }
 
     public SmbDirectConnection Connection => _adapter.Connection;
@@ -61,10 +61,14 @@ public sealed class SmbDirectTransportListener(IRdmaListener listener, SmbDirect
     public ValueTask DisposeAsync() => listener.DisposeAsync();
 }
 
-/// <summary>The address of an RDMA peer as the provider names it (a Unix socket path for soft RDMA, ip:port for verbs).</summary>
-public sealed class RdmaEndPoint(string address) : EndPoint
+/// <summary>
+/// The address of an RDMA peer as the provider names it (a Unix socket path for soft RDMA, ip:port for verbs), and the
+/// connection's RDMA data path: how the READ/WRITE handlers, which see only the <c>Smb2Connection</c>, find it.
+/// </summary>
+public sealed class RdmaEndPoint(string address, IRdmaDataPath? dataPath = null) : EndPoint
 {
     public string Address => address;
+    public IRdmaDataPath? DataPath => dataPath;
     public override string ToString() => "rdma:" + address;
 }
 

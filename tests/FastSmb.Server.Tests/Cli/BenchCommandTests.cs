@@ -31,12 +31,22 @@ public class BenchCommandTests
     [TestCase("--size", "12X", "--size")]
     [TestCase("--block", "0", "--block")]
     [TestCase("--depth", "0", "--depth")]
-    [TestCase("--transport", "rdma", "transport")]
-    public void Bad_options_are_refused(string option, string value, string message)
+    [TestCase("--transport", "quic", "transport")]
+    [TestCase("--rdma-provider", "infiniband", "--rdma-provider", "--transport", "rdma")]
+    public void Bad_options_are_refused(string option, string value, string message, params string[] more)
     {
-        var (code, _, error) = Run("bench", "//127.0.0.1:1/share", option, value);
+        var (code, _, error) = Run(["bench", "//127.0.0.1:1/share", option, value, .. more]);
         Assert.That(code, Is.EqualTo(2));
         Assert.That(error, Does.Contain(message));
+    }
+
+    [Test]
+    public void Rdma_to_a_socket_nobody_listens_on_fails_with_exit_code_1()
+    {
+        var (code, _, error) = Run("bench", "//127.0.0.1/share", "--transport", "rdma", "--rdma-address", "/tmp/fastsmb-no-such-socket.sock",
+            "-t", "1");
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(error, Does.Contain("soft RDMA: connect failed"));
     }
 
     [Test]

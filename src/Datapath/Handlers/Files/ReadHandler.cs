@@ -16,9 +16,10 @@ internal static class ReadHandler
         if (!ReadRequest.TryParse(request.Message, out var read)) return NtStatus.InvalidParameter;
         var status = FileOpens.Find(ref request, read.FileId, out _, out var file);
         if (status != NtStatus.Success) return status;
-        // [MS-SMB2] 3.3.5.12: a Length above Connection.MaxReadSize, or an RDMA channel we do not have, is invalid.
-        if (read.Length > request.Connection.MaxReadSize || read.Channel != 0 || read.Offset > long.MaxValue)
+        // [MS-SMB2] 3.3.5.12: a Length above Connection.MaxReadSize is invalid.
+        if (read.Length > request.Connection.MaxReadSize || read.Offset > long.MaxValue)
             return NtStatus.InvalidParameter;
+        if (read.Channel != 0) return RdmaTransfer.Read(ref request, response, in read, file);
 
         int length = (int)read.Length;
         var body = response.GetBodySpan(ReadResponse.FixedSize + Math.Max(length, 1));

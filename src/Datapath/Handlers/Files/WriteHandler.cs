@@ -15,13 +15,16 @@ internal static class WriteHandler
         if (!WriteRequest.TryParse(request.Message, out var write)) return NtStatus.InvalidParameter;
         var status = FileOpens.Find(ref request, write.FileId, out _, out var file);
         if (status != NtStatus.Success) return status;
-        if (write.Length > request.Connection.MaxWriteSize || write.Channel != 0 || write.Offset > long.MaxValue)
+        if (write.Length > request.Connection.MaxWriteSize || write.Offset > long.MaxValue)
             return NtStatus.InvalidParameter;
         if (request.Tree!.ReadOnly) return NtStatus.AccessDenied;
+        var data = write.Data;
+        if (write.Channel != 0 && (status = RdmaTransfer.PullWriteData(ref request, in write, out data)) != NtStatus.Success)
+            return status;
 
         bool writeThrough = (write.Flags & WriteRequest.FlagWriteThrough) != 0;
         Fsa.OplockBreaker.BreakToNone(file); // [MS-FSA] 2.1.5.3: other readers' cached data goes stale
-        status = file.Volume.Write(file, (long)write.Offset, write.Data, writeThrough, out int count);
+        status = file.Volume.Write(file, (long)write.Offset, data, writeThrough, out int count);
         if (status != NtStatus.Success) return status;
         file.Position = (long)write.Offset + count; // as after a READ
         response.Advance(WriteResponse.Write(response.GetBodySpan(WriteResponse.FixedSize), (uint)count));

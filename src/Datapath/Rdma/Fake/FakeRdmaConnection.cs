@@ -70,6 +70,9 @@ public sealed class FakeRdmaConnection : IRdmaConnection
         }
     }
 
+    /// <summary>At least one receive is posted (what establishing the connection waits for).</summary>
+    public bool HasReceivePosted { get { lock (_gate) return _receives.Count > 0; } }
+
     public bool TryPostReceive(ulong workRequestId, IRdmaMemoryRegion region, int offset, int length)
     {
         lock (_gate)

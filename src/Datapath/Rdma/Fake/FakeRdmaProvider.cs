@@ -21,6 +21,12 @@ public sealed class FakeRdmaProvider : IRdmaProvider
     public RdmaCapabilities Capabilities { get; init; } = new(MaxSendWorkRequests: 512, MaxReceiveWorkRequests: 512,
         MaxMessageSize: 1 << 20, MaxRegionSize: 64 << 20);
 
+    /// <summary>
+    /// Connect completes only once the accepting side has posted a receive, as rdma_connect does once the passive side
+    /// (which posts receives before rdma_accept) accepted. Off by default: tests that drive both ends by hand post later.
+    /// </summary>
+    public bool EstablishAfterFirstReceive { get; init; }
+
     public IRdmaListener Listen(string address)
     {
         var listener = new FakeListener(this, address);
@@ -34,6 +40,9 @@ public sealed class FakeRdmaProvider : IRdmaProvider
             throw new IOException($"fake RDMA: nothing listens at {address}");
         var (client, server) = CreatePair($"fake-client-{Interlocked.Increment(ref _nextConnection)}", address);
         await listener.Pending.Writer.WriteAsync(server, cancellationToken).ConfigureAwait(false);
+        // A listener posts its receives before rdma_accept, and the initiator's connect completes only after that.
+        while (EstablishAfterFirstReceive && !server.HasReceivePosted && !server.IsDisconnected)
+            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
         return client;
     }
 

@@ -46,6 +46,7 @@ internal static unsafe partial class SoftRdmaNative
     [LibraryImport("libc", SetLastError = true)] private static partial nint recvmsg(int fd, MsgHdr* msg, int flags);
     [LibraryImport("libc", SetLastError = true)] private static partial int poll(PollFd* fds, nuint count, int timeout);
     [LibraryImport("libc", SetLastError = true)] public static partial int shutdown(int fd, int how);
+    [LibraryImport("libc", SetLastError = true)] private static partial int socketpair(int domain, int type, int protocol, int* fds);
     [LibraryImport("libc", SetLastError = true)] public static partial int close(int fd);
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int memfd_create(string name, uint flags);
@@ -56,6 +57,69 @@ internal static unsafe partial class SoftRdmaNative
     public static int Errno => Marshal.GetLastPInvokeError();
 
     public static IOException Error(string what) => new($"soft RDMA: {what} failed (errno {Errno})");
+
+    public const int SOCK_STREAM = 1;
+
+    /// <summary>A connected pair of Unix sockets (SOCK_STREAM or SOCK_SEQPACKET), close-on-exec.</summary>
+    public static (int A, int B) SocketPair(int type)
+    {
+        int* fds = stackalloc int[2];
+        if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, fds) != 0) throw Error("socketpair");
+        return (fds[0], fds[1]);
+    }
+
+    /// <summary>Sends one packet carrying several descriptors (SCM_RIGHTS); false when the peer is gone.</summary>
+    public static bool SendFds(int fd, ReadOnlySpan<byte> payload, ReadOnlySpan<int> fds)
+    {
+        int space = (sizeof(CmsgHdr) + sizeof(int) * fds.Length + 7) & ~7;
+        fixed (byte* p = payload)
+        {
+            var iov = new IoVec { Base = p, Length = (nuint)payload.Length };
+            byte* control = stackalloc byte[space];
+            new Span<byte>(control, space).Clear();
+            var c = (CmsgHdr*)control;
+            c->Length = (nuint)(sizeof(CmsgHdr) + sizeof(int) * fds.Length);
+            c->Level = SOL_SOCKET;
+            c->Type = SCM_RIGHTS;
+            fds.CopyTo(new Span<int>(control + sizeof(CmsgHdr), fds.Length));
+            var msg = new MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = (nuint)space };
+            while (true)
+            {
+                if (sendmsg(fd, &msg, MSG_NOSIGNAL) >= 0) return true;
+                if (Errno != EINTR) return false;
+            }
+        }
+    }
+
+    /// <summary>Receives one packet and up to <c>fds.Length</c> descriptors; returns the length (0: closed, -1: error) and sets <paramref name="fdCount"/>.</summary>
+    public static int ReceiveFds(int fd, Span<byte> buffer, Span<int> fds, out int fdCount)
+    {
+        fdCount = 0;
+        int space = (sizeof(CmsgHdr) + sizeof(int) * fds.Length + 7) & ~7;
+        fixed (byte* b = buffer)
+        {
+            var iov = new IoVec { Base = b, Length = (nuint)buffer.Length };
+            byte* control = stackalloc byte[space];
+            var msg = new MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = (nuint)space };
+            nint n;
+            while (true)
+            {
+                n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+                if (n >= 0 || Errno != EINTR) break;
+            }
+            if (n < 0) return -1;
+            if (msg.ControlLength >= (nuint)sizeof(CmsgHdr))
+            {
+                var c = (CmsgHdr*)control;
+                if (c->Level == SOL_SOCKET && c->Type == SCM_RIGHTS)
+                {
+                    fdCount = Math.Min(fds.Length, (int)((c->Length - (nuint)sizeof(CmsgHdr)) / sizeof(int)));
+                    new Span<int>(control + sizeof(CmsgHdr), fdCount).CopyTo(fds);
+                }
+            }
+            return (int)n;
+        }
+    }
 
     public static int SeqPacketSocket()
     {

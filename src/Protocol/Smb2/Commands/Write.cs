@@ -66,6 +66,27 @@ public readonly ref struct WriteRequest
         data.CopyTo(body[OffBuffer..]);
         return FixedSize + data.Length;
     }
+
+    /// <summary>
+    /// Client side, [MS-SMB2] 2.2.21 over RDMA: no data in the message (DataOffset and Length 0), RemainingBytes the
+    /// length the server RDMA-reads, Channel SMB2_CHANNEL_RDMA_V1[_INVALIDATE] and WriteChannelInfo at offset 112.
+    /// Returns 48 + the channel info length.
+    /// </summary>
+    public static int WriteRdma(Span<byte> body, ulong offset, FileId fileId, uint channel, uint remainingBytes,
+        ReadOnlySpan<byte> writeChannelInfo, uint flags = 0)
+    {
+        body[..FixedSize].Clear();
+        W16(body, 0, StructureSize);
+        W64(body, OffOffset, offset);
+        fileId.Write(body[OffFileId..]);
+        W32(body, OffChannel, channel);
+        W32(body, OffRemainingBytes, remainingBytes);
+        W16(body, OffWriteChannelInfoOffset, OffsetOf(OffBuffer));
+        W16(body, OffWriteChannelInfoLength, writeChannelInfo.Length);
+        W32(body, OffFlags, flags);
+        writeChannelInfo.CopyTo(body[OffBuffer..]);
+        return FixedSize + writeChannelInfo.Length;
+    }
 }
 
 /// <summary>[MS-SMB2] 2.2.22 SMB2 WRITE Response.</summary>
