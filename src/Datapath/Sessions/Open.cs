@@ -56,6 +56,7 @@ public sealed partial class Open : IDisposable
         EndNotify();
 
         ResumeKeyTable.Forget(this);
+        if (Durable is { } durable) durable.Table.Remove(durable);
         Pipe?.Dispose();
         File?.Volume.Close(File);
     }
