@@ -99,7 +99,7 @@ internal static class DurableCreate
         var open = durable.Open;
         if (open.Tree.Session != request.Session || open.Tree != request.Tree) return NtStatus.DuplicateObjectId;
         request.CompoundFileId = open.FileId;
-        return Respond(ref request, response, open, CreateAction.Opened, v1Context: false, v2Context: durable);
+        return Respond(ref request, response, open, CreateAction.Opened, durable);
     }
 
     /// <summary>
@@ -148,7 +148,8 @@ internal static class DurableCreate
         var tree = request.Tree!;
         if (session.DurableOpens is not { } table || !table.TryGet(ask.ReconnectId.Persistent, out var durable))
             return NtStatus.ObjectNameNotFound;
-        if (durable.IsV2 != ask.V2 || (ask.V2 && durable.CreateGuid != ask.CreateGuid)) return NtStatus.ObjectNameNotFound;
+        // A DH2C names the CreateGuid (zero for a v1 open, which DH2C may reclaim too: smb2.durable-open.reopen2-lease).
+        if (ask.V2 && durable.CreateGuid != ask.CreateGuid) return NtStatus.ObjectNameNotFound;
         var old = durable.Open;
         var file = old.File!;
         var grant = file.Grant;
@@ -175,12 +176,12 @@ internal static class DurableCreate
         tree.AddOpen(reattached);
         if (file.Caching?.Sink is BreakNotifier notifier) notifier.Retarget(request.Connection, session, tree, fileId);
         request.CompoundFileId = fileId;
-        // A v1 reconnect answers with DHnQ as Windows does; a v2 one with no DH2Q (smb2.durable-v2-open.reopen2).
-        return Respond(ref request, response, reattached, CreateAction.Opened, v1Context: !ask.V2, v2Context: null);
+        // The reconnect's response carries no DHnQ or DH2Q (smb2.durable-open.reopen2, durable-v2-open.reopen2).
+        return Respond(ref request, response, reattached, CreateAction.Opened, null);
     }
 
     private static NtStatus Respond(ref Smb2Request request, ResponseBuffer response, Open open, CreateAction action,
-        bool v1Context, DurableOpen? v2Context)
+        DurableOpen? v2Context)
     {
         var file = open.File!;
         var volume = file.Volume;
@@ -189,7 +190,6 @@ internal static class DurableCreate
         var body = response.GetBodySpan(CreateResponse.FixedSize + 128);
         var contexts = new CreateContextWriter(body[CreateResponse.ContextsPosition..]);
         byte oplockLevel = CreateCaching.Respond(file, new CachingRequest { IsLease = file.Grant?.IsLease == true }, ref contexts);
-        if (v1Context) contexts.Add("DHnQ"u8, DurableHandleContexts.ResponseV1Size).Clear();
         if (v2Context is not null) WriteResponseContext(ref contexts, v2Context);
         var wire = FileOpens.ToWire(metadata, file.DeletePending);
         response.Advance(CreateResponse.Write(body, oplockLevel, flags: 0, (uint)action, wire.CreationTime,
