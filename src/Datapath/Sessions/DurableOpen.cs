@@ -39,6 +39,8 @@ public sealed class DurableOpen
     public Guid AppInstanceId { get; init; }
     /// <summary>Open.DurableOwner: the user who may reconnect it.</summary>
     public string Owner { get; init; } = "";
+    /// <summary>What the CREATE that made the open did, which a replay of it answers again ([MS-SMB2] 3.3.5.9.10).</summary>
+    public Fsa.CreateAction CreateAction { get; internal set; }
     /// <summary>Open.DurableOpenTimeout.</summary>
     public uint TimeoutMs { get; init; }
 

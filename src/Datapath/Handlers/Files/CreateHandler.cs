@@ -77,7 +77,7 @@ internal static class CreateHandler
         var volume = tree.Volume;
         fsaRequest = fsaRequest with { FileMode = tree.FileCreateMode, DirectoryMode = tree.DirectoryCreateMode };
         if (volume is null) return NtStatus.ObjectPathNotFound; // the share's directory could not be opened
-        if (DurableCreate.TryReplay(ref request, response, durable) is { } replayed) return replayed;
+        if (DurableCreate.TryReplay(ref request, response, create, requested, durable) is { } replayed) return replayed;
         var fileId = DurableCreate.NewFileId(ref request, durable);
         pending ??= new PendingRequest(request.Connection, request.Session!, tree, Run);
         var caching = CreateCaching.Build(ref request, create, requested, fileId, pending);
@@ -100,7 +100,7 @@ internal static class CreateHandler
         var open = new Open(fileId, tree, create.Name, file!) { GrantedAccess = (uint)file!.GrantedAccess };
         tree.AddOpen(open);
         request.CompoundFileId = fileId;
-        var durableOpen = DurableCreate.Grant(ref request, open, caching, durable);
+        var durableOpen = DurableCreate.Grant(ref request, open, caching, action, durable);
 
         var body = response.GetBodySpan(CreateResponse.FixedSize + 128);
         var contexts = new CreateContextWriter(body[CreateResponse.ContextsPosition..]);

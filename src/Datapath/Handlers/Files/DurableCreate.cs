@@ -88,7 +88,8 @@ internal static class DurableCreate
     /// the same client, it is the client repeating a CREATE whose response it lost: the open is answered again.
     /// Otherwise STATUS_DUPLICATE_OBJECTID. Null when the CreateGuid is new.
     /// </summary>
-    public static NtStatus? TryReplay(ref Smb2Request request, ResponseBuffer response, in DurableAsk ask)
+    public static NtStatus? TryReplay(ref Smb2Request request, ResponseBuffer response, in CreateRequest create,
+        CreateContextList contexts, in DurableAsk ask)
     {
         if (!ask.V2 || ask.Reconnect || request.Session!.DurableOpens is not { } table
             || !table.TryFindByCreateGuid(ask.CreateGuid, out var durable))
@@ -98,15 +99,35 @@ internal static class DurableCreate
         if (!replay) return NtStatus.DuplicateObjectId;
         var open = durable.Open;
         if (open.Tree.Session != request.Session || open.Tree != request.Tree) return NtStatus.DuplicateObjectId;
+        // The replay answers what the open is, in the terms the replayed request asks (smb2.replay.replay-dhv2-*):
+        // an oplock open replayed with a lease, or a leased open with another lease key or an oplock, is refused;
+        // an oplock open answers the oplock asked for, at most the one held, and durability only with a batch.
+        var grant = open.File!.Grant;
+        bool asksLease = create.RequestedOplockLevel == OplockLevel.Lease && contexts.TryFind("RqLs"u8, out _);
+        byte? level = null;
+        if (grant is { IsLease: true })
+        {
+            if (!asksLease || !contexts.TryFind("RqLs"u8, out var data)
+                || !LeaseContext.TryParse(data, request.Connection.Dialect.IsSmb3(), out var lease) || lease.LeaseKey != grant.LeaseKey)
+                return NtStatus.AccessDenied;
+        }
+        else
+        {
+            if (asksLease) return NtStatus.AccessDenied;
+            byte held = grant?.OplockLevel ?? OplockLevel.None;
+            level = Math.Min(create.RequestedOplockLevel, held);
+        }
         request.CompoundFileId = open.FileId;
-        return Respond(ref request, response, open, CreateAction.Opened, durable);
+        bool durableAnswer = level is null or OplockLevel.Batch;
+        return Respond(ref request, response, open, durable.CreateAction, durableAnswer ? durable : null, level);
     }
 
     /// <summary>
     /// After the open: durability is granted when the open holds a batch oplock or a lease with Handle caching
     /// (3.3.5.9.6, 3.3.5.9.10; Samba's rules), and answered with the DHnQ or DH2Q response context.
     /// </summary>
-    public static DurableOpen? Grant(ref Smb2Request request, Open open, CachingRequest caching, in DurableAsk ask)
+    public static DurableOpen? Grant(ref Smb2Request request, Open open, CachingRequest caching, CreateAction action,
+        in DurableAsk ask)
     {
         if (!ask.Requested || ask.Reconnect) return null;
         var session = request.Session!;
@@ -117,6 +138,7 @@ internal static class DurableCreate
         uint timeout = ask.V2 ? (ask.TimeoutMs == 0 ? DefaultTimeoutMs : Math.Min(ask.TimeoutMs, MaxTimeoutMs)) : DefaultTimeoutMs;
         var durable = table.Add(open, ask.V2 ? ask.CreateGuid : Guid.Empty, persistent: false,
             request.Connection.ClientGuid, Guid.Empty, OwnerOf(session), timeout);
+        durable.CreateAction = action;
         open.TracksLockSequences = true;
         if (caching.Sink is BreakNotifier notifier) notifier.Durable = durable;
         return durable;
@@ -181,7 +203,7 @@ internal static class DurableCreate
     }
 
     private static NtStatus Respond(ref Smb2Request request, ResponseBuffer response, Open open, CreateAction action,
-        DurableOpen? v2Context)
+        DurableOpen? v2Context, byte? oplockOverride = null)
     {
         var file = open.File!;
         var volume = file.Volume;
@@ -189,7 +211,7 @@ internal static class DurableCreate
         if (status != NtStatus.Success) return status;
         var body = response.GetBodySpan(CreateResponse.FixedSize + 128);
         var contexts = new CreateContextWriter(body[CreateResponse.ContextsPosition..]);
-        byte oplockLevel = CreateCaching.Respond(file, new CachingRequest { IsLease = file.Grant?.IsLease == true }, ref contexts);
+        byte oplockLevel = oplockOverride ?? CreateCaching.Respond(file, new CachingRequest { IsLease = file.Grant?.IsLease == true }, ref contexts);
         if (v2Context is not null) WriteResponseContext(ref contexts, v2Context);
         var wire = FileOpens.ToWire(metadata, file.DeletePending);
         response.Advance(CreateResponse.Write(body, oplockLevel, flags: 0, (uint)action, wire.CreationTime,
