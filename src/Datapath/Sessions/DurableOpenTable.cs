@@ -14,7 +14,18 @@ public sealed class DurableOpenTable
 {
     private readonly ConcurrentDictionary<ulong, DurableOpen> _opens = new();
     private readonly ConcurrentDictionary<Guid, DurableOpen> _byCreateGuid = new();
+    private readonly ConcurrentDictionary<Guid, Connections.Smb2Connection> _pendingCreates = new();
     private long _sequence;
+
+    /// <summary>A DH2Q CREATE with this CreateGuid waits for others' breaks (it went async on <paramref name="connection"/>).</summary>
+    public void MarkPending(Guid createGuid, Connections.Smb2Connection connection) => _pendingCreates[createGuid] = connection;
+
+    /// <summary>The CREATE of this CreateGuid finished, one way or the other.</summary>
+    public void ClearPending(Guid createGuid) => _pendingCreates.TryRemove(createGuid, out _);
+
+    /// <summary>Whether a CREATE with this CreateGuid is still waiting (on a connection that lives).</summary>
+    public bool IsPending(Guid createGuid) =>
+        _pendingCreates.TryGetValue(createGuid, out var connection) && !connection.IsClosed;
 
     public DurableOpenTable(IServerStateStore store) => Store = store;
 
@@ -73,6 +84,10 @@ public sealed class DurableOpenTable
         var until = DateTime.UtcNow.AddMilliseconds(durable.TimeoutMs);
         if (!durable.TryDisconnect(until, static d => Expire((DurableOpen)d!))) return;
         Store.UpsertOpen(durable.ToRecord(NextSequence()));
+        // A break sent while the connection was going can no longer be acknowledged: the open goes now, as one
+        // broken while disconnected does, rather than holding the opener back for the break timeout.
+        if (durable.Open.File?.Grant is { Breaking: true })
+            ThreadPool.UnsafeQueueUserWorkItem(static d => d.Table.CloseDisconnected(d), durable, preferLocal: false);
     }
 
     /// <summary>A reconnect re-attached the open (new session, tree, volatile id).</summary>

@@ -83,7 +83,12 @@ internal static class CreateHandler
         var caching = CreateCaching.Build(ref request, create, requested, fileId, pending);
         var status = volume.Open(fsaRequest with { Caching = caching }, out var file, out var action);
         // [MS-SMB2] 3.3.5.9: others' oplocks or leases are breaking; the CREATE completes when they are acknowledged.
-        if (status == NtStatus.OplockBreakInProgress) return pending.Park(ref request);
+        if (status == NtStatus.OplockBreakInProgress)
+        {
+            DurableCreate.MarkPending(ref request, durable);
+            return pending.Park(ref request);
+        }
+        if (pending.IsRetry) DurableCreate.ClearPending(ref request, durable);
         if (status != NtStatus.Success) return status;
         // The FSA sets an allocation through an open that may write; one that may not keeps the file system's.
         if (allocationSize > 0 && !file!.IsDirectory && action != CreateAction.Opened

@@ -80,6 +80,18 @@ internal static class DurableCreate
         return new FileId(table.AllocatePersistentId(), fileId.Volatile);
     }
 
+    /// <summary>A DH2Q CREATE goes async waiting for breaks: its CreateGuid is pending until it completes.</summary>
+    public static void MarkPending(ref Smb2Request request, in DurableAsk ask)
+    {
+        if (ask.V2 && !ask.Reconnect && request.Session!.DurableOpens is { } table)
+            table.MarkPending(ask.CreateGuid, request.Connection);
+    }
+
+    public static void ClearPending(ref Smb2Request request, in DurableAsk ask)
+    {
+        if (ask.V2 && !ask.Reconnect && request.Session!.DurableOpens is { } table) table.ClearPending(ask.CreateGuid);
+    }
+
     /// <summary>The share's "durable handles" option (default yes, as Samba's).</summary>
     private static bool Allowed(TreeConnect tree) => tree.DurableHandles;
 
@@ -91,10 +103,12 @@ internal static class DurableCreate
     public static NtStatus? TryReplay(ref Smb2Request request, ResponseBuffer response, in CreateRequest create,
         CreateContextList contexts, in DurableAsk ask)
     {
-        if (!ask.V2 || ask.Reconnect || request.Session!.DurableOpens is not { } table
-            || !table.TryFindByCreateGuid(ask.CreateGuid, out var durable))
-            return null;
+        if (!ask.V2 || ask.Reconnect || request.Session!.DurableOpens is not { } table) return null;
         bool replay = (request.Header.Flags & Smb2HeaderFlags.ReplayOperation) != 0;
+        // The CREATE being replayed has not completed yet (it waits for a break): Windows refuses the replay with
+        // STATUS_ACCESS_DENIED (smb2.replay.dhv2-pending*-windows; Samba answers STATUS_FILE_NOT_AVAILABLE).
+        if (replay && table.IsPending(ask.CreateGuid)) return NtStatus.AccessDenied;
+        if (!table.TryFindByCreateGuid(ask.CreateGuid, out var durable)) return null;
         if (durable.ClientGuid != request.Connection.ClientGuid || durable.IsDisconnected) return null;
         if (!replay) return NtStatus.DuplicateObjectId;
         var open = durable.Open;
@@ -131,7 +145,7 @@ internal static class DurableCreate
     {
         if (!ask.Requested || ask.Reconnect) return null;
         var session = request.Session!;
-        if (session.DurableOpens is not { } table || !Allowed(open.Tree) || open.FileId.Persistent == open.FileId.Volatile)
+        if (session.DurableOpens is not { } table || !Allowed(open.Tree))
             return null;
         var grant = open.File!.Grant;
         if (grant is null || (grant.State & CachingState.Handle) == 0) return null;
