@@ -15,7 +15,30 @@ public sealed class DurableOpenTable
     private readonly ConcurrentDictionary<ulong, DurableOpen> _opens = new();
     private readonly ConcurrentDictionary<Guid, DurableOpen> _byCreateGuid = new();
     private readonly ConcurrentDictionary<Guid, Connections.Smb2Connection> _pendingCreates = new();
+    private readonly ConcurrentDictionary<Guid, (Open Open, Fsa.CreateAction Action)> _replayOnly = new();
     private long _sequence;
+
+    /// <summary>A DH2Q open that did not become durable still answers a replay of its CREATE.</summary>
+    public void AddReplay(Guid createGuid, Open open, Fsa.CreateAction action)
+    {
+        if (createGuid == Guid.Empty) return;
+        _replayOnly[createGuid] = (open, action);
+        open.ReplayEntry = (this, createGuid);
+    }
+
+    public bool TryFindReplay(Guid createGuid, out Open open, out Fsa.CreateAction action)
+    {
+        open = null!;
+        action = default;
+        if (createGuid == Guid.Empty || !_replayOnly.TryGetValue(createGuid, out var entry)) return false;
+        (open, action) = entry;
+        return true;
+    }
+
+    internal void ForgetReplay(Guid createGuid, Open open)
+    {
+        if (_replayOnly.TryGetValue(createGuid, out var entry) && entry.Open == open) _replayOnly.TryRemove(createGuid, out _);
+    }
 
     /// <summary>A DH2Q CREATE with this CreateGuid waits for others' breaks (it went async on <paramref name="connection"/>).</summary>
     public void MarkPending(Guid createGuid, Connections.Smb2Connection connection) => _pendingCreates[createGuid] = connection;

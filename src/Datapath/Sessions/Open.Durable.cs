@@ -10,6 +10,17 @@ public sealed partial class Open
     /// <summary>The entry of <see cref="DurableOpenTable"/> this open is, when durable.</summary>
     public DurableOpen? Durable { get; internal set; }
 
+    /// <summary>A DH2Q open that was not made durable: its CreateGuid still names it for a replay ([MS-SMB2]
+    /// 3.3.5.9.10), as long as it is open on its connection.</summary>
+    internal (DurableOpenTable Table, Guid CreateGuid)? ReplayEntry { get; set; }
+
+    /// <summary>The open closes: it leaves the durable table, or the replay index.</summary>
+    private void ForgetDurable()
+    {
+        if (Durable is { } durable) durable.Table.Remove(durable);
+        if (ReplayEntry is { } entry) entry.Table.ForgetReplay(entry.CreateGuid, this);
+    }
+
     /// <summary>
     /// [MS-SMB2] 3.3.5.9.7 / 3.3.5.9.12: the same file open, re-attached to <paramref name="tree"/> with a new
     /// volatile FileId. What the open holds at the FSA (share mode, oplock or lease, byte-range locks) stays with the

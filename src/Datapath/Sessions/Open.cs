@@ -56,7 +56,7 @@ public sealed partial class Open : IDisposable
         EndNotify();
 
         ResumeKeyTable.Forget(this);
-        if (Durable is { } durable) durable.Table.Remove(durable);
+        ForgetDurable();
         Pipe?.Dispose();
         File?.Volume.Close(File);
     }

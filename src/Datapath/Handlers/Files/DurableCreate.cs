@@ -108,10 +108,19 @@ internal static class DurableCreate
         // The CREATE being replayed has not completed yet (it waits for a break): Windows refuses the replay with
         // STATUS_ACCESS_DENIED (smb2.replay.dhv2-pending*-windows; Samba answers STATUS_FILE_NOT_AVAILABLE).
         if (replay && table.IsPending(ask.CreateGuid)) return NtStatus.AccessDenied;
-        if (!table.TryFindByCreateGuid(ask.CreateGuid, out var durable)) return null;
-        if (durable.ClientGuid != request.Connection.ClientGuid || durable.IsDisconnected) return null;
+        Open open;
+        CreateAction action;
+        DurableOpen? durable = null;
+        if (table.TryFindByCreateGuid(ask.CreateGuid, out var found))
+        {
+            if (found.ClientGuid != request.Connection.ClientGuid || found.IsDisconnected) return null;
+            (durable, open, action) = (found, found.Open, found.CreateAction);
+        }
+        else if (!table.TryFindReplay(ask.CreateGuid, out open, out action) || open.Tree.Session.Connection.ClientGuid != request.Connection.ClientGuid)
+        {
+            return null;
+        }
         if (!replay) return NtStatus.DuplicateObjectId;
-        var open = durable.Open;
         if (open.Tree.Session != request.Session || open.Tree != request.Tree) return NtStatus.DuplicateObjectId;
         // The replay answers what the open is, in the terms the replayed request asks (smb2.replay.replay-dhv2-*):
         // an oplock open replayed with a lease, or a leased open with another lease key or an oplock, is refused;
@@ -133,7 +142,7 @@ internal static class DurableCreate
         }
         request.CompoundFileId = open.FileId;
         bool durableAnswer = level is null or OplockLevel.Batch;
-        return Respond(ref request, response, open, durable.CreateAction, durableAnswer ? durable : null, level);
+        return Respond(ref request, response, open, action, durableAnswer ? durable : null, level);
     }
 
     /// <summary>
@@ -148,7 +157,11 @@ internal static class DurableCreate
         if (session.DurableOpens is not { } table || !Allowed(open.Tree))
             return null;
         var grant = open.File!.Grant;
-        if (grant is null || (grant.State & CachingState.Handle) == 0) return null;
+        if (grant is null || (grant.State & CachingState.Handle) == 0)
+        {
+            if (ask.V2) table.AddReplay(ask.CreateGuid, open, action);
+            return null;
+        }
         uint timeout = ask.V2 ? (ask.TimeoutMs == 0 ? DefaultTimeoutMs : Math.Min(ask.TimeoutMs, MaxTimeoutMs)) : DefaultTimeoutMs;
         var durable = table.Add(open, ask.V2 ? ask.CreateGuid : Guid.Empty, persistent: false,
             request.Connection.ClientGuid, Guid.Empty, OwnerOf(session), timeout);
