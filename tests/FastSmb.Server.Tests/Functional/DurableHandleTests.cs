@@ -10,7 +10,8 @@ namespace FastSmb.Server.Tests.Functional;
 /// <summary>
 /// Durable handles over the in-memory server ([MS-SMB2] 3.3.5.9.6/7/10/12): the open outlives its connection and a
 /// new connection of the same user reclaims it; a disconnected open whose oplock must break is closed; the
-/// scavenger closes one whose timeout ran out; a replayed DH2Q answers the open it made.
+/// replayed DH2Q answers the open it made. (The scavenger is checked by smbtorture's smb2.durable-v2-delay: these
+/// tests cannot tell an expiry from the server noticing the lost connection late without a clock.)
 /// </summary>
 [CancelAfter(60_000)]
 public class DurableHandleTests
@@ -172,31 +173,6 @@ public class DurableHandleTests
         var again = await c2.ReconnectDurableAsync(tree2, "contested.txt", open.FileId);
         Assert.That(again.Status, Is.EqualTo(NtStatus.ObjectNameNotFound));
         Assert.That(await c2.CloseAsync(tree2, other), Is.EqualTo(NtStatus.Success));
-    }
-
-    [Test]
-    public async Task ExpiredDisconnectedOpen_IsClosedByTheScavenger()
-    {
-        await using var server = TestServer.Start();
-        var clientGuid = Guid.NewGuid();
-        var (c1, tree1) = await ConnectAsync(server, clientGuid);
-        var createGuid = Guid.NewGuid();
-        // A 1 ms timeout: the scavenger closes it as soon as the server notices the lost connection.
-        var open = await c1.CreateDurableAsync(tree1, "expiring.txt", createGuid, timeoutMs: 1, shareAccess: 0);
-        Assert.That((open.DurableV2, open.TimeoutMs), Is.EqualTo((true, 1u)));
-        await c1.DisposeAsync();
-
-        var (c2, tree2) = await ConnectAsync(server, clientGuid);
-        // Opened without an oplock break (the share mode alone blocks it) once the scavenger released the file.
-        NtStatus status = NtStatus.SharingViolation;
-        for (int i = 0; status != NtStatus.Success && i < 200; i++)
-        {
-            var r = await c2.ReconnectDurableAsync(tree2, "expiring.txt", open.FileId, createGuid);
-            Assert.That(r.Status, Is.Not.EqualTo(NtStatus.Success), "an expired open is not reclaimed");
-            (status, _, _) = await c2.CreateAsync(tree2, "expiring.txt", FileClient.Open, share: 0);
-            if (status != NtStatus.Success) await Task.Delay(25);
-        }
-        Assert.That(status, Is.EqualTo(NtStatus.Success));
     }
 
     [Test]
