@@ -97,6 +97,8 @@ public sealed record ShareConfig(string Name, string Path, string Comment = "", 
     public uint CreateMask { get; init; } = DefaultCreateMask;
     /// <summary>"directory mask": the permission bits a new directory may have (Samba's default 0755).</summary>
     public uint DirectoryMask { get; init; } = DefaultDirectoryMask;
+    /// <summary>"durable handles": opens may be durable (DHnQ/DH2Q), Samba's default yes.</summary>
+    public bool DurableHandles { get; init; } = true;
 
     public const uint DefaultCreateMask = 0x1E4 /* 0744 */, DefaultDirectoryMask = 0x1ED /* 0755 */;
 
@@ -105,7 +107,7 @@ public sealed record ShareConfig(string Name, string Path, string Comment = "", 
         && Comment == other.Comment && ReadOnly == other.ReadOnly && GuestOk == other.GuestOk
         && ValidUsers.SequenceEqual(other.ValidUsers) && Browseable == other.Browseable && Encrypt == other.Encrypt
         && ForceUser == other.ForceUser && ForceGroup == other.ForceGroup && CreateMask == other.CreateMask
-        && DirectoryMask == other.DirectoryMask;
+        && DirectoryMask == other.DirectoryMask && DurableHandles == other.DurableHandles;
 
     public override int GetHashCode() => HashCode.Combine(Name, Path, Comment, ReadOnly, GuestOk, Browseable, Encrypt);
 }

@@ -196,6 +196,8 @@ public static class SmbConfParser
             case "read only": return TryBool(value, out var ro) ? s with { ReadOnly = ro } : Bad(s, line, key, value, errors, YesNo);
             case "writable" or "writeable" or "write ok":
                 return TryBool(value, out var w) ? s with { ReadOnly = !w } : Bad(s, line, key, value, errors, YesNo);
+            case "durable handles":
+                return TryBool(value, out var durable) ? s with { DurableHandles = durable } : Bad(s, line, key, value, errors, YesNo);
             case "guest ok" or "public":
                 return TryBool(value, out var guest) ? s with { GuestOk = guest } : Bad(s, line, key, value, errors, YesNo);
             case "browseable" or "browsable":

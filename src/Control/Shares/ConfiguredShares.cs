@@ -19,6 +19,7 @@ public static class ConfiguredShares
             ForceUser = s.ForceUser,
             ForceGroup = s.ForceGroup,
             CreateMask = s.CreateMask,
+            DurableHandles = s.DurableHandles,
             DirectoryMask = s.DirectoryMask,
             Access = new ShareAccess(s.GuestOk, s.ValidUsers),
         }));

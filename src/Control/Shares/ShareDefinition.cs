@@ -31,6 +31,8 @@ public sealed record ShareDefinition(string Name, string Path, ShareType Type, s
 
     /// <summary>"create mask" / "directory mask": the permission bits new files and directories may have.</summary>
     public uint CreateMask { get; init; } = Config.ShareConfig.DefaultCreateMask;
+    /// <summary>"durable handles" (default yes).</summary>
+    public bool DurableHandles { get; init; } = true;
     public uint DirectoryMask { get; init; } = Config.ShareConfig.DefaultDirectoryMask;
 
     /// <summary>Who may connect ("guest ok", "valid users"); see <see cref="ShareAccess"/>.</summary>

@@ -173,7 +173,9 @@ public sealed class SessionSetupHandler(GlobalConfig config, ISecurityContextFac
     private void Expire(Smb2Session session, Datapath.Connections.Smb2Connection connection)
     {
         if (session.State == SessionState.Expired) return;
-        session.CloseAll();
+        // Durable opens outlive the session, disconnected, for a reconnect from a new one (as Samba and Windows:
+        // smb2.durable-open.reopen4 after LOGOFF, reopen1a/reopen2a after PreviousSessionId).
+        session.DisconnectAll();
         sessions.Remove(session);
         connection.RemoveSession(session);
         // LOGOFF on one channel ends the session on all of them ([MS-SMB2] 3.3.5.6).

@@ -83,6 +83,7 @@ public sealed class TreeConnectHandler(IShareRegistry shares, IGroupMembership g
         tree.MaximalAccess = maximalAccess;
         tree.Volume = volume;
         tree.ReadOnly = share.ReadOnly;
+        tree.DurableHandles = share.DurableHandles;
         tree.UnixIdentity = unixIdentity;
         if (!share.IsIpc)
         {

@@ -213,7 +213,7 @@ public sealed partial class ConnectionOwner(ITransportConnection transport, Smb2
             // [MS-SMB2] 3.3.7.1: a session outlives a failed channel while another channel is bound; its tree
             // connects and opens stay, reachable from the other channels.
             if (session.RemoveChannel(_connection) > 0 && session.State == SessionState.Valid) continue;
-            session.CloseAll();
+            session.DisconnectAll(); // durable opens stay, disconnected ([MS-SMB2] 3.3.7.1)
             session.DisposeCiphers();
             sessions.Remove(session);
             foreach (var channel in session.Channels) channel.Connection.RemoveSession(session);

@@ -56,6 +56,7 @@ public sealed partial class Open : IDisposable
         EndNotify();
 
         ResumeKeyTable.Forget(this);
+        ForgetDurable();
         Pipe?.Dispose();
         File?.Volume.Close(File);
     }

@@ -7,9 +7,13 @@ namespace FastSmb.Datapath.Sessions;
 /// Every live session of the server by SessionId. Shared by all connections (session binding on another
 /// channel looks sessions up here), hence concurrent; a session itself is mutated only by its owner.
 /// </summary>
-public sealed class SessionRegistry
+public sealed class SessionRegistry(State.IServerStateStore? store = null)
 {
     private readonly ConcurrentDictionary<ulong, Smb2Session> _sessions = new();
+
+    /// <summary>The server's durable opens, written through to the state store (in memory unless the server passes
+    /// a persistent one).</summary>
+    public DurableOpenTable Durable { get; } = new(store ?? new State.InMemoryServerStateStore());
 
     /// <summary>Creates a session with a fresh, unpredictable, non-zero id (ids are not sequential so one
     /// client cannot guess another's).</summary>
@@ -19,7 +23,7 @@ public sealed class SessionRegistry
         {
             ulong id = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) & 0x0000FFFFFFFFFFFFUL;
             if (id == 0 || id == 0xFFFFFFFFFFFFUL) continue;
-            var session = new Smb2Session(id, connection);
+            var session = new Smb2Session(id, connection) { DurableOpens = Durable };
             if (_sessions.TryAdd(id, session)) return session;
         }
     }

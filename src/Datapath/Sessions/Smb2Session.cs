@@ -107,7 +107,7 @@ public sealed partial class Smb2Session(ulong sessionId, Smb2Connection connecti
 }
 
 /// <summary>[MS-SMB2] 3.3.1.9 Per Tree Connect. Owned by its session's connection owner.</summary>
-public sealed class TreeConnect(uint treeId, Smb2Session session, string shareName, bool isPipe, object share)
+public sealed partial class TreeConnect(uint treeId, Smb2Session session, string shareName, bool isPipe, object share)
 {
     private readonly Dictionary<ulong, Open> _opens = new();
 

@@ -12,7 +12,7 @@ namespace FastSmb.Datapath.Handlers.Files;
 /// [MS-SMB2] 3.3.5.9 SMB2 CREATE on a disk share: the FSA opens or creates the file (with the EAs of an ExtA
 /// context); the response carries its metadata and answers the MxAc (maximal access) and QFid (on-disk id) create
 /// contexts from the file's DACL check; AlSi sets the allocation of a file it creates or overwrites, SecD gives a new
-/// file its descriptor, TWrp finds no previous version. Durable-handle contexts are ignored for now. Oplocks and
+/// file its descriptor, TWrp finds no previous version. Durable handles: DurableCreate. Oplocks and
 /// leases: Oplocks/CreateCaching; a CREATE that must wait for others' breaks goes async (Oplocks/PendingRequest).
 /// Files are created as the server's user until identity mapping applies the session user's. Stateless.
 /// </summary>
@@ -27,6 +27,10 @@ internal static class CreateHandler
     {
         if (!CreateRequest.TryParse(request.Message, out var create)) return NtStatus.InvalidParameter;
         var tree = request.Tree!;
+        // Durable reconnects are looked at before anything else: every other field is ignored (3.3.5.9.7, 3.3.5.9.12).
+        var durableStatus = DurableCreate.Parse(ref request, create.GetCreateContexts(), out var durable);
+        if (durableStatus != NtStatus.Success) return durableStatus;
+        if (durable.Reconnect) return DurableCreate.Reconnect(ref request, response, create, create.GetCreateContexts(), durable);
         // [MS-SMB2] 3.3.5.9: "If ImpersonationLevel is not one of the valid values ... STATUS_BAD_IMPERSONATION_LEVEL".
         if (create.ImpersonationLevel > ImpersonationDelegate) return NtStatus.BadImpersonationLevel;
         var options = (CreateOptions)create.CreateOptions;
@@ -73,12 +77,18 @@ internal static class CreateHandler
         var volume = tree.Volume;
         fsaRequest = fsaRequest with { FileMode = tree.FileCreateMode, DirectoryMode = tree.DirectoryCreateMode };
         if (volume is null) return NtStatus.ObjectPathNotFound; // the share's directory could not be opened
-        var fileId = Open.NewFileId();
+        if (DurableCreate.TryReplay(ref request, response, create, requested, durable) is { } replayed) return replayed;
+        var fileId = DurableCreate.NewFileId(ref request, durable);
         pending ??= new PendingRequest(request.Connection, request.Session!, tree, Run);
         var caching = CreateCaching.Build(ref request, create, requested, fileId, pending);
         var status = volume.Open(fsaRequest with { Caching = caching }, out var file, out var action);
         // [MS-SMB2] 3.3.5.9: others' oplocks or leases are breaking; the CREATE completes when they are acknowledged.
-        if (status == NtStatus.OplockBreakInProgress) return pending.Park(ref request);
+        if (status == NtStatus.OplockBreakInProgress)
+        {
+            DurableCreate.MarkPending(ref request, durable);
+            return pending.Park(ref request);
+        }
+        if (pending.IsRetry) DurableCreate.ClearPending(ref request, durable);
         if (status != NtStatus.Success) return status;
         // The FSA sets an allocation through an open that may write; one that may not keeps the file system's.
         if (allocationSize > 0 && !file!.IsDirectory && action != CreateAction.Opened
@@ -92,8 +102,10 @@ internal static class CreateHandler
             return status;
         }
 
-        tree.AddOpen(new Open(fileId, tree, create.Name, file!) { GrantedAccess = (uint)file!.GrantedAccess });
+        var open = new Open(fileId, tree, create.Name, file!) { GrantedAccess = (uint)file!.GrantedAccess };
+        tree.AddOpen(open);
         request.CompoundFileId = fileId;
+        var durableOpen = DurableCreate.Grant(ref request, open, caching, action, durable);
 
         var body = response.GetBodySpan(CreateResponse.FixedSize + 128);
         var contexts = new CreateContextWriter(body[CreateResponse.ContextsPosition..]);
@@ -114,6 +126,7 @@ internal static class CreateHandler
             BinaryPrimitives.WriteUInt64LittleEndian(data[8..], file.Key.Device);
         }
         byte oplockLevel = CreateCaching.Respond(file, caching, ref contexts);
+        if (durableOpen is not null) DurableCreate.WriteResponseContext(ref contexts, durableOpen);
         var wire = FileOpens.ToWire(metadata, file);
         response.Advance(CreateResponse.Write(body, oplockLevel, flags: 0, (uint)action, wire.CreationTime,
             wire.LastAccessTime, wire.LastWriteTime, wire.ChangeTime, wire.AllocationSize, wire.EndOfFile,

@@ -16,13 +16,16 @@ namespace FastSmb.Datapath.Handlers.Files.Oplocks;
 /// whichever thread caused the break; the frame is built and queued under the session's gate (the opening
 /// connection's, which its client's channels share): by posting to that connection's owner while it lives, else by
 /// taking the gate asynchronously, since the thread causing the break may hold it (a conflicting open on another
-/// channel of the same client). Immutable.
+/// channel of the same client). A durable open's notifier is retargeted when the open reconnects
+/// (BreakNotifier.Durable.cs), and closes the open when it is disconnected.
 /// </summary>
-internal sealed class BreakNotifier(Smb2Connection connection, Smb2Session session, TreeConnect tree, FileId fileId)
+internal sealed partial class BreakNotifier(Smb2Connection connection, Smb2Session session, TreeConnect tree, FileId fileId)
     : IOplockBreakSink
 {
     public void SendBreak(CachingGrant grant, CachingState current, CachingState breakTo, bool ackRequired)
     {
+        if (CloseIfDisconnected()) return;
+        var (connection, session, tree, fileId) = Target;
         var post = connection.Post;
         if (post is null) return; // a connection without an owner (unit tests)
         // Copied now, under the table lock: the grant may move on before the frame is built.
@@ -39,6 +42,7 @@ internal sealed class BreakNotifier(Smb2Connection connection, Smb2Session sessi
 
     private async Task SendOnAnotherChannelAsync(Func<Smb2Connection, byte[]> build)
     {
+        var (connection, session, _, _) = Target;
         var gate = connection.Gate;
         try
         {
@@ -63,6 +67,7 @@ internal sealed class BreakNotifier(Smb2Connection connection, Smb2Session sessi
     private byte[] Build(Smb2Connection c, bool isLease, Guid leaseKey, ushort epoch, CachingState current,
         CachingState breakTo, bool ackRequired)
     {
+        var (_, session, tree, fileId) = Target;
         using var buffer = new ResponseBuffer(256);
         buffer.BeginMessage();
         int written;
