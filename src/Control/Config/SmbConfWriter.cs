@@ -36,6 +36,7 @@ public static class SmbConfWriter
         Key(o, "fastsmb max unauthenticated connections", g.MaxUnauthenticatedConnections.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Key(o, "fastsmb unauthenticated timeout", ((int)g.UnauthenticatedTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (g.Cores is int cores) Key(o, "fastsmb cores", cores.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (g.StateStore is StateStoreKind store) Key(o, "fastsmb state store", store == StateStoreKind.Faster ? "faster" : "memory");
         Key(o, "fastsmb oplock break timeout", ((int)g.OplockBreakTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (var s in config.Shares)
         {
