@@ -5,6 +5,7 @@ using FastSmb.Control.Accounts;
 using FastSmb.Control.Admin;
 using FastSmb.Control.Config;
 using FastSmb.Control.Hosting;
+using FastSmb.Control.State;
 using FastSmb.Control.Users;
 
 namespace FastSmb.Cli;
@@ -74,10 +75,22 @@ public static class ServeCommand
             Environment.SetEnvironmentVariable);
         if (verbose) console.Error.WriteLine(uring ? "fastsmb: io = uring (pinned core loops)" : $"fastsmb: {loops} network event loop(s)");
         var log = new ConsoleLog(console.Error, verbose);
+        FastSmb.Datapath.State.IServerStateStore state;
+        try
+        {
+            state = StateStoreFactory.Open(parsed.Config.Global, prepared.DataDir.StatePath, log.Notice);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or StateStoreLockedException or StateStoreFormatException)
+        {
+            console.Error.WriteLine($"fastsmb: cannot open the state store {prepared.DataDir.StatePath}: {e.Message}");
+            return 1;
+        }
+        // Disposed after the server (declared before it): a last checkpoint once no request can change state.
+        await using var stateOwner = state;
         ServerHost host;
         try
         {
-            host = StartOnPort(parsed.Config, directory, address, port, log);
+            host = StartOnPort(parsed.Config, directory, address, port, log, state);
         }
         catch (SocketException e)
         {
@@ -121,22 +134,24 @@ public static class ServeCommand
                 console.Error.WriteLine("fastsmb: stopping");
             }
         }
-        // Shutdown order: admin socket (no new changes), SMB server (no new logons), then the directory store.
+        // Shutdown order: admin socket (no new changes), SMB server (no new logons), then the state store (its last
+        // checkpoint) and the directory store.
         return 0;
     }
 
     /// <summary>An explicit --port is used or fails; otherwise 445 is tried first, then 4445.</summary>
-    private static ServerHost StartOnPort(ServerConfig config, IUserStore users, IPAddress address, int? port, ConsoleLog log)
+    private static ServerHost StartOnPort(ServerConfig config, IUserStore users, IPAddress address, int? port, ConsoleLog log,
+        FastSmb.Datapath.State.IServerStateStore state)
     {
         if (port is int p)
-            return ServerHost.Start(config, users, [new IPEndPoint(address, p)], log);
+            return ServerHost.Start(config, users, [new IPEndPoint(address, p)], log, state);
         try
         {
-            return ServerHost.Start(config, users, [new IPEndPoint(address, PreferredPort)], log);
+            return ServerHost.Start(config, users, [new IPEndPoint(address, PreferredPort)], log, state);
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.AccessDenied or SocketError.AddressAlreadyInUse)
         {
-            return ServerHost.Start(config, users, [new IPEndPoint(address, FallbackPort)], log);
+            return ServerHost.Start(config, users, [new IPEndPoint(address, FallbackPort)], log, state);
         }
     }
 }

@@ -44,6 +44,12 @@ public sealed record DatapathOptions
     /// <summary>How long an idle core loop polls before it sleeps in the kernel (zero: it sleeps at once).</summary>
     public TimeSpan BusyPoll { get; init; }
 
+    /// <summary>
+    /// The global state tables (durable and persistent opens, sessions, tree connects, leases). The control plane
+    /// passes its FASTER store (src/Control/State) when `fastsmb state store = faster`; the default keeps them in memory.
+    /// </summary>
+    public State.IServerStateStore StateStore { get; init; } = new State.InMemoryServerStateStore();
+
     /// <summary>A frame longer than this is a protocol violation (room for the largest WRITE plus headers).</summary>
     public int MaxMessageLength => (int)Math.Min(Transport.DirectTcpFraming.MaxFrameLength, Math.Max(MaxIoSize, MaxTransactSize) + 64 * 1024);
 }

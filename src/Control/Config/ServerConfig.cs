@@ -72,11 +72,24 @@ public sealed record GlobalConfig
     /// <summary>"fastsmb rdma port": the verbs listener's port ([MS-SMBD] 2.1: 5445 for iWARP, 445 for InfiniBand/RoCE).</summary>
     public int RdmaPort { get; init; } = 5445;
 
+    /// <summary>"fastsmb state store": where the session/tree/open/lease tables live (docs/state.md); null: FASTER
+    /// under DATA_DIR/state when the data dir is writable, else memory.</summary>
+    public StateStoreKind? StateStore { get; init; }
+
     private static string DefaultNetbiosName()
     {
         var name = Environment.MachineName.Split('.')[0].ToUpperInvariant();
         return name.Length > 15 ? name[..15] : name;
     }
+}
+
+/// <summary>"fastsmb state store = faster|memory".</summary>
+public enum StateStoreKind
+{
+    /// <summary>FASTER under DATA_DIR/state: persistent handles survive a restart.</summary>
+    Faster,
+    /// <summary>Process memory: durable handles survive a disconnect, nothing survives a restart.</summary>
+    Memory,
 }
 
 /// <summary>A share section: name, path, comment, read-only, "smb encrypt", and who may connect.</summary>

@@ -178,6 +178,13 @@ public static class SmbConfParser
             case "fastsmb oplock break timeout":
                 return TryPositive(value, out int breakSeconds) ? g with { OplockBreakTimeout = TimeSpan.FromSeconds(breakSeconds) }
                     : Bad(g, line, key, value, errors, "a positive number of seconds");
+            case "fastsmb state store":
+                return value.ToLowerInvariant() switch
+                {
+                    "faster" => g with { StateStore = StateStoreKind.Faster },
+                    "memory" => g with { StateStore = StateStoreKind.Memory },
+                    _ => Bad(g, line, key, value, errors, "faster or memory"),
+                };
             case "admin group":
                 return value.Length > 0 ? g with { AdminGroup = value } : Bad(g, line, key, value, errors, "a group name");
             default:

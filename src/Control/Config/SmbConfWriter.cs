@@ -38,6 +38,8 @@ public static class SmbConfWriter
         if (g.Cores is int cores) Key(o, "fastsmb cores", cores.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (g.Io != FastSmb.Datapath.IoEngine.Uring) Key(o, "fastsmb io", "sockets");
         if (g.BusyPollMicroseconds > 0) Key(o, "fastsmb busy poll", g.BusyPollMicroseconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        if (g.StateStore is StateStoreKind store) Key(o, "fastsmb state store", store == StateStoreKind.Faster ? "faster" : "memory");
         Key(o, "fastsmb oplock break timeout", ((int)g.OplockBreakTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (g.RdmaProvider != RdmaProviderKind.None) Key(o, "fastsmb rdma provider", g.RdmaProvider.ToString().ToLowerInvariant());
         if (g.RdmaListen is not null) Key(o, "fastsmb rdma listen", g.RdmaListen);

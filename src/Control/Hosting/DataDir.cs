@@ -16,6 +16,8 @@ public sealed record DataDir(string Root)
     public static DataDir At(string path) => new(Path.GetFullPath(path));
 
     public string DirectoryPath => Path.Combine(Root, "directory");
+    /// <summary>The state store (session/tree/open/lease tables; docs/state.md).</summary>
+    public string StatePath => Path.Combine(Root, "state");
     public string AdminSocketPath => Path.Combine(Root, AdminSocketName);
     public string LegacyUsersPath => Path.Combine(Root, LegacyUsersFileName);
     public string DefaultSharePath => Path.Combine(Root, "share");

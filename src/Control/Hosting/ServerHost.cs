@@ -44,11 +44,16 @@ public sealed class ServerHost : IAsyncDisposable
         Volatile.Write(ref _config, config);
     }
 
-    /// <summary>Builds the server and binds every endpoint; throws <see cref="SocketException"/> if one cannot be bound.</summary>
-    public static ServerHost Start(ServerConfig config, IUserStore users, IReadOnlyList<IPEndPoint> listen, ConsoleLog log)
+    /// <summary>Builds the server and binds every endpoint; throws <see cref="SocketException"/> if one cannot be bound.
+    /// <paramref name="state"/> (the caller owns it, and disposes it after the server) holds the global state tables;
+    /// null keeps them in memory.</summary>
+    public static ServerHost Start(ServerConfig config, IUserStore users, IReadOnlyList<IPEndPoint> listen, ConsoleLog log,
+        FastSmb.Datapath.State.IServerStateStore? state = null)
     {
         var shares = new ReloadableShareRegistry(ConfiguredShares.From(config));
-        var server = CreateServer(config, users, log, log, LimitsFrom(config.Global), shares);
+        var limits = LimitsFrom(config.Global);
+        if (state is not null) limits = limits with { StateStore = state };
+        var server = CreateServer(config, users, log, log, limits, shares);
         var bound = new List<IPEndPoint>();
         try
         {
@@ -105,7 +110,7 @@ public sealed class ServerHost : IAsyncDisposable
         var names = new ServerIdentity(g.NetbiosName, g.Workgroup, g.DnsHostName, "");
         var security = new SpnegoSecurityContextFactory(users, names);
         var pipes = new NamedPipeHost(shares, new ServerInfo(g.NetbiosName, g.ServerString, Workgroup: g.Workgroup));
-        var sessions = new SessionRegistry();
+        var sessions = new SessionRegistry(limits.StateStore);
         var control = new ControlPlane(g, limits, security, shares, groups, pipes, sessions, controlLog,
             new Identity.UnixIdentityResolver(users));
         return new Smb2Dispatcher(control, sessions);

@@ -205,6 +205,21 @@ public class SmbConfParserTests
     }
 
     [Test]
+    public void FastsmbStateStore_ParsedWrittenBack_AndUnknownRefused()
+    {
+        Assert.That(SmbConfParser.Parse("[global]\n").Config!.Global.StateStore, Is.Null, "default: decided at start-up");
+        foreach (var (text, kind) in new[] { ("faster", StateStoreKind.Faster), ("Memory", StateStoreKind.Memory) })
+        {
+            var c = SmbConfParser.Parse($"[global]\n   fastsmb state store = {text}\n").Config!;
+            Assert.That(c.Global.StateStore, Is.EqualTo(kind));
+            Assert.That(SmbConfParser.Parse(SmbConfWriter.Format(c)).Config!.Global.StateStore, Is.EqualTo(kind));
+        }
+        var r = SmbConfParser.Parse("[global]\n   fastsmb state store = tdb\n");
+        Assert.That(r.Errors, Has.Count.EqualTo(1));
+        Assert.That(r.Errors[0], Does.Contain("fastsmb state store"));
+    }
+
+    [Test]
     public void Editor_AddThenRemove_KeepsTheRest()
     {
         const string original = "# top comment\n[global]\n   workgroup = LAB\n\n# the data share\n[data]\n   path = /srv/data\n   vfs objects = x\n";
