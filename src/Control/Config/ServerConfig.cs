@@ -50,6 +50,11 @@ public sealed record GlobalConfig
     /// acknowledgment before the holder loses its caching ([MS-SMB2] 3.3.2.1/3.3.2.5; 35 as Windows and Samba).</summary>
     public TimeSpan OplockBreakTimeout { get; init; } = TimeSpan.FromSeconds(35);
 
+    /// <summary>"smb3 directory leases" (Samba's name; "fastsmb directory leases" too): R and RH leases on directories
+    /// for 3.x clients, with SMB2_GLOBAL_CAP_DIRECTORY_LEASING ([MS-SMB2] 3.3.5.4). On by default, as Samba 4.22's
+    /// "auto" on a server without clustering or kernel oplocks.</summary>
+    public bool DirectoryLeases { get; init; } = true;
+
     private static string DefaultNetbiosName()
     {
         var name = Environment.MachineName.Split('.')[0].ToUpperInvariant();

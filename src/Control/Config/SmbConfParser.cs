@@ -159,6 +159,8 @@ public static class SmbConfParser
             case "fastsmb oplock break timeout":
                 return TryPositive(value, out int breakSeconds) ? g with { OplockBreakTimeout = TimeSpan.FromSeconds(breakSeconds) }
                     : Bad(g, line, key, value, errors, "a positive number of seconds");
+            case "smb3 directory leases" or "fastsmb directory leases":
+                return TryBool(value, out var dirLeases) ? g with { DirectoryLeases = dirLeases } : Bad(g, line, key, value, errors, YesNo);
             case "admin group":
                 return value.Length > 0 ? g with { AdminGroup = value } : Bad(g, line, key, value, errors, "a group name");
             default:

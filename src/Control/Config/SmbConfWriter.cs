@@ -37,6 +37,7 @@ public static class SmbConfWriter
         Key(o, "fastsmb unauthenticated timeout", ((int)g.UnauthenticatedTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (g.Cores is int cores) Key(o, "fastsmb cores", cores.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Key(o, "fastsmb oplock break timeout", ((int)g.OplockBreakTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Key(o, "smb3 directory leases", YesNo(g.DirectoryLeases));
         foreach (var s in config.Shares)
         {
             o.Append('\n').Append('[').Append(s.Name).Append("]\n");
