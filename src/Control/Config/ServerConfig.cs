@@ -51,9 +51,9 @@ public sealed record GlobalConfig
     public TimeSpan OplockBreakTimeout { get; init; } = TimeSpan.FromSeconds(35);
 
     /// <summary>"smb3 directory leases" (Samba's name; "fastsmb directory leases" too): R and RH leases on directories
-    /// for 3.x clients, with SMB2_GLOBAL_CAP_DIRECTORY_LEASING ([MS-SMB2] 3.3.5.4). On by default, as Samba 4.22's
-    /// "auto" on a server without clustering or kernel oplocks.</summary>
-    public bool DirectoryLeases { get; init; } = true;
+    /// for 3.x clients, with SMB2_GLOBAL_CAP_DIRECTORY_LEASING ([MS-SMB2] 3.3.5.4). Off by default: impacket (0.10/0.11)
+    /// fails every CREATE of a file in the share's root once a server advertises the capability.</summary>
+    public bool DirectoryLeases { get; init; }
 
     private static string DefaultNetbiosName()
     {

@@ -140,8 +140,8 @@ public sealed partial class ShareModeTable
         return requested;
     }
 
-    /// <summary>Whether directories get R/RH leases (v2 only; "smb3 directory leases", on by default, see
-    /// ShareModeTable.DirectoryLeases.cs for their breaks).</summary>
+    /// <summary>Whether directories get R/RH leases (v2 only; the host sets it from "smb3 directory leases", which also
+    /// decides whether NEGOTIATE advertises them; see ShareModeTable.DirectoryLeases.cs for their breaks).</summary>
     public static bool DirectoryLeases { get; set; } = true;
 
     /// <summary>

@@ -6,17 +6,17 @@ namespace FastSmb.Server.Tests.Config;
 public class DirectoryLeasesConfigTests
 {
     [Test]
-    public void Default_On() => Assert.That(new GlobalConfig().DirectoryLeases, Is.True);
+    public void Default_Off() => Assert.That(new GlobalConfig().DirectoryLeases, Is.False);
 
     [TestCase("smb3 directory leases")]
     [TestCase("fastsmb directory leases")]
-    public void Parse_No_OffAndFormattedBack(string key)
+    public void Parse_Yes_OnAndFormattedBack(string key)
     {
-        var r = SmbConfParser.Parse($"[global]\n{key} = no\n", "x.conf");
+        var r = SmbConfParser.Parse($"[global]\n{key} = yes\n", "x.conf");
         Assert.That(r.Errors, Is.Empty);
-        Assert.That(r.Config!.Global.DirectoryLeases, Is.False);
+        Assert.That(r.Config!.Global.DirectoryLeases, Is.True);
         var again = SmbConfParser.Parse(SmbConfWriter.Format(r.Config));
-        Assert.That(again.Config!.Global.DirectoryLeases, Is.False);
+        Assert.That(again.Config!.Global.DirectoryLeases, Is.True);
     }
 
     [Test]

@@ -35,9 +35,8 @@ public class NegotiateTests
         // Leases are an SMB 2.1 feature ([MS-SMB2] 3.3.5.4: SMB2_GLOBAL_CAP_LEASING from 2.1 on).
         Assert.That(n.Capabilities & Smb2GlobalCapabilities.Leasing, Is.EqualTo(dialect == Smb2Dialect.Smb202
             ? Smb2GlobalCapabilities.None : Smb2GlobalCapabilities.Leasing));
-        // [MS-SMB2] 3.3.5.4: directory leasing ("smb3 directory leases", on by default) on 3.x only.
-        Assert.That(n.Capabilities & Smb2GlobalCapabilities.DirectoryLeasing, Is.EqualTo(dialect.IsSmb3()
-            ? Smb2GlobalCapabilities.DirectoryLeasing : Smb2GlobalCapabilities.None));
+        // Directory leasing is off by default ("smb3 directory leases").
+        Assert.That(n.Capabilities & Smb2GlobalCapabilities.DirectoryLeasing, Is.EqualTo(Smb2GlobalCapabilities.None));
         Assert.That(c.Dialect, Is.EqualTo(dialect));
     }
 
