@@ -55,6 +55,14 @@ public interface IFsaVolume
     /// <summary>[MS-FSA] 2.1.5.14.11 FileRenameInformation: <paramref name="newPath"/> is relative to the root.</summary>
     NtStatus Rename(FsaOpen open, string newPath, bool replaceIfExists);
 
+    /// <summary>[MS-FSA] 2.1.5.14.6 FileLinkInformation: a new name <paramref name="newPath"/> (relative to the root)
+    /// for the open's file.</summary>
+    NtStatus CreateHardLink(FsaOpen open, string newPath, bool replaceIfExists) => NtStatus.NotSupported;
+
+    /// <summary>Before a rename into another directory: breaks the Handle caching of the leases on the destination's
+    /// directory; true when the rename must wait, and then <paramref name="onDone"/> runs once they are acknowledged.</summary>
+    bool BreakRenameDestinationParent(FsaOpen open, string newPath, Action? onDone) => false;
+
     /// <summary>
     /// [MS-FSA] 2.1.5.6 QueryDirectory: starts (or, with <paramref name="restart"/> or a new pattern, restarts) the
     /// enumeration of the directory <paramref name="directory"/> in <see cref="FsaOpen.Enumeration"/>.

@@ -114,7 +114,11 @@ public sealed partial class ShareModeTable
             path = node.Path;
             node.Opens.Remove(open);
             ReleaseCaching(node, open);
-            if (open.DeleteOnClose) node.DeletePending = true;
+            if (open.DeleteOnClose)
+            {
+                node.DeletePending = true;
+                DeleteRequestedBy(node, open);
+            }
             if (node.Opens.Count > 0) return false;
             // The file's own last open, with streams still open: the node stays, delete-pending, until they close.
             if (node.Key.Stream is null && node.DeletePending && _streamNodes > 0 && HasStreamNodes(node.Key)) return false;
@@ -216,7 +220,11 @@ public sealed partial class ShareModeTable
 
     public void SetDeletePending(FsaOpen open, bool pending)
     {
-        lock (_lock) open.Node!.DeletePending = pending;
+        lock (_lock)
+        {
+            open.Node!.DeletePending = pending;
+            if (pending) DeleteRequestedBy(open.Node, open);
+        }
     }
 
     public void Rename(FsaOpen open, string newPath)

@@ -84,6 +84,8 @@ public sealed partial class Smb2ClientConnection(Stream stream) : IAsyncDisposab
         else
             await SendRawAsync(message).ConfigureAwait(false);
         var response = await ReceiveAsync().ConfigureAwait(false);
+        // [MS-SMB2] 3.2.5.19: a break notification may come before the response; it is not the response.
+        while (CollectIfBreak(response)) response = await ReceiveAsync().ConfigureAwait(false);
         HashResponse(command, response);
         return response;
     }

@@ -76,6 +76,11 @@ public sealed record GlobalConfig
     /// under DATA_DIR/state when the data dir is writable, else memory.</summary>
     public StateStoreKind? StateStore { get; init; }
 
+    /// <summary>"smb3 directory leases" (Samba's name; "fastsmb directory leases" too): R and RH leases on directories
+    /// for 3.x clients, with SMB2_GLOBAL_CAP_DIRECTORY_LEASING ([MS-SMB2] 3.3.5.4). Off by default: impacket (0.10/0.11)
+    /// fails every CREATE of a file in the share's root once a server advertises the capability.</summary>
+    public bool DirectoryLeases { get; init; }
+
     private static string DefaultNetbiosName()
     {
         var name = Environment.MachineName.Split('.')[0].ToUpperInvariant();

@@ -185,6 +185,9 @@ public static class SmbConfParser
                     "memory" => g with { StateStore = StateStoreKind.Memory },
                     _ => Bad(g, line, key, value, errors, "faster or memory"),
                 };
+
+            case "smb3 directory leases" or "fastsmb directory leases":
+                return TryBool(value, out var dirLeases) ? g with { DirectoryLeases = dirLeases } : Bad(g, line, key, value, errors, YesNo);
             case "admin group":
                 return value.Length > 0 ? g with { AdminGroup = value } : Bad(g, line, key, value, errors, "a group name");
             default:

@@ -44,6 +44,8 @@ public static class SmbConfWriter
         if (g.RdmaProvider != RdmaProviderKind.None) Key(o, "fastsmb rdma provider", g.RdmaProvider.ToString().ToLowerInvariant());
         if (g.RdmaListen is not null) Key(o, "fastsmb rdma listen", g.RdmaListen);
         if (g.RdmaPort != 5445) Key(o, "fastsmb rdma port", g.RdmaPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Key(o, "smb3 directory leases", YesNo(g.DirectoryLeases));
         foreach (var s in config.Shares)
         {
             o.Append('\n').Append('[').Append(s.Name).Append("]\n");

@@ -86,6 +86,7 @@ public sealed class ServerHost : IAsyncDisposable
         limits ??= new DatapathOptions();
         // Volumes are opened on first use and take the process-wide break timeout then.
         FastSmb.Fsa.ShareModeTable.DefaultBreakTimeout = config.Global.OplockBreakTimeout;
+        FastSmb.Fsa.ShareModeTable.DirectoryLeases = config.Global.DirectoryLeases;
         return new SmbServer(CreateDispatcher(config, users, controlLog, limits, shares), limits, serverLog);
     }
 

@@ -176,6 +176,8 @@ public sealed class NegotiateHandler(GlobalConfig config, DatapathOptions limits
         if (dialect.IsSmb3() && config.ServerMultiChannelSupport
             && (connection.ClientCapabilities & (uint)Smb2GlobalCapabilities.MultiChannel) != 0)
             capabilities |= (uint)Smb2GlobalCapabilities.MultiChannel;
+        // [MS-SMB2] 3.3.5.4: SMB2_GLOBAL_CAP_DIRECTORY_LEASING for 3.x when the server supports directory leasing.
+        if (dialect.IsSmb3() && config.DirectoryLeases) capabilities |= (uint)Smb2GlobalCapabilities.DirectoryLeasing;
         ushort securityMode = (ushort)Smb2SecurityMode.SigningEnabled;
         if (config.ServerSigning == SigningPolicy.Mandatory) securityMode |= (ushort)Smb2SecurityMode.SigningRequired;
 

@@ -15,6 +15,9 @@ public sealed class CachingGrant
     }
 
     public bool IsLease { get; }
+
+    /// <summary>A lease on a directory (R or RH), broken by changes inside it.</summary>
+    public bool IsDirectory { get; internal init; }
     public Guid ClientGuid { get; internal init; }
     public Guid LeaseKey { get; internal init; }
     public Guid ParentLeaseKey { get; internal set; }

@@ -121,11 +121,13 @@ public sealed partial class ShareModeTable
             LeaseVersion = request.LeaseVersion,
             Epoch = (ushort)(request.Epoch + (want != CachingState.None ? 1 : 0)),
             State = want,
+            IsDirectory = request.IsLease && open.IsDirectory,
         };
         grant.Opens.Add(open);
         open.Grant = grant;
         node.Grants.Add(grant);
         if (request.IsLease) _leases[(request.ClientGuid, request.LeaseKey)] = grant;
+        DirectoryLeaseAdded(grant);
     }
 
     private static CachingState Normalize(CachingState requested, FsaOpen open)
@@ -138,8 +140,9 @@ public sealed partial class ShareModeTable
         return requested;
     }
 
-    /// <summary>Whether directories get R/RH leases (v2 only): off until the directory-lease breaks are wired.</summary>
-    public static bool DirectoryLeases { get; set; }
+    /// <summary>Whether directories get R/RH leases (v2 only; the host sets it from "smb3 directory leases", which also
+    /// decides whether NEGOTIATE advertises them; see ShareModeTable.DirectoryLeases.cs for their breaks).</summary>
+    public static bool DirectoryLeases { get; set; } = true;
 
     /// <summary>
     /// Write caching only while no other open (outside <paramref name="self"/>, the lease being upgraded; stat opens
@@ -260,6 +263,7 @@ public sealed partial class ShareModeTable
                 grant.BreakTimer?.Dispose();
                 grant.BreakTimer = null;
                 node.Grants.Remove(grant);
+                DirectoryLeaseRemoved(grant);
                 if (grant.IsLease && _leases.TryGetValue((grant.ClientGuid, grant.LeaseKey), out var l) && l == grant)
                     _leases.Remove((grant.ClientGuid, grant.LeaseKey));
             }

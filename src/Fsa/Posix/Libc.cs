@@ -124,6 +124,9 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "unlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Unlinkat(SafeHandle dirfd, string path, int flags);
 
+    [LibraryImport("libc", EntryPoint = "linkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Linkat(SafeHandle olddirfd, string oldpath, SafeHandle newdirfd, string newpath, int flags);
+
     [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Renameat2(SafeHandle olddirfd, string oldpath, SafeHandle newdirfd, string newpath, uint flags);
 

@@ -164,8 +164,13 @@ public sealed partial class PosixVolume
             if (Libc.Futimens(o.Fd, times) != 0) return ErrnoMap.ToStatus(FsOperation.SetTimes, Libc.Errno);
             if (lastWriteTime > 0) o.Node?.WriteTime.Set(lastWriteTime, o);
         }
-        // The change time is the inode's ctime, which Linux does not let anybody set: it is kept beside it.
-        if (changeTime > 0) StoreChangeTime(o.Fd, changeTime);
+        // The change time is the inode's ctime, which Linux does not let anybody set: it is kept beside it. The
+        // listing of the parent shows it, so its directory leases break all the same (smb2.dirlease.setctime).
+        if (changeTime > 0)
+        {
+            StoreChangeTime(o.Fd, changeTime);
+            if (o.Node is { } changed) ShareModes.BreakParentLeases(changed.Path, o);
+        }
         if (attributes == 0 && creationTime <= 0)
             return ReportBasicInfo(o, NtStatus.Success, creationTime, lastAccessTime, lastWriteTime, attributes);
         var current = ToMetadata(st, ReadDos(o.Fd));

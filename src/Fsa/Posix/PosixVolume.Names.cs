@@ -86,7 +86,7 @@ public sealed partial class PosixVolume
         _paths.CaseFold.Invalidate(target.Parent);
         if (o.IsDirectory) _paths.CaseFold.InvalidateTree(source);
         ShareModes.Rename(o, PathResolver.Join(target.Parent, leaf));
-        ReportRenamed(source, o.Node!.Path, o.IsDirectory);
+        ReportRenamed(source, o.Node!.Path, o.IsDirectory, o);
         return NtStatus.Success;
     }
 

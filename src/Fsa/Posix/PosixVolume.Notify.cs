@@ -17,6 +17,8 @@ public sealed partial class PosixVolume
     private void ReportOpened(PosixOpen open, CreateAction action)
     {
         if (open.StreamName is not null) return;
+        if (action is CreateAction.Created or CreateAction.Overwritten or CreateAction.Superseded)
+            ShareModes.BreakParentLeases(open.Node!.Path, open);
         if (action == CreateAction.Created)
             ChangeNotifier.Report(open.Node!.Path, FileAction.Added, NameFilter(open.IsDirectory));
         else if (action is CreateAction.Overwritten or CreateAction.Superseded)
@@ -27,6 +29,7 @@ public sealed partial class PosixVolume
     /// <summary>[MS-FSA] 2.1.5.4: the last close of a delete-pending file removed it.</summary>
     private void ReportRemoved(string path, PosixOpen open)
     {
+        ShareModes.BreakParentLeasesForDelete(path, open);
         if (open.StreamName is not null)
             ChangeNotifier.Report(path + ":" + open.StreamName.TrimStart(':'), FileAction.RemovedStream, NotifyFilter.StreamName);
         else
@@ -38,6 +41,7 @@ public sealed partial class PosixVolume
     private void ReportWritten(PosixOpen open)
     {
         if (!open.Written) return;
+        ShareModes.BreakParentLeases(open.Node!.Path, open);
         if (open.StreamName is not null)
             ChangeNotifier.Report(open.Node!.Path + ":" + open.StreamName.TrimStart(':'), FileAction.ModifiedStream,
                 NotifyFilter.StreamSize | NotifyFilter.StreamWrite);
@@ -47,8 +51,10 @@ public sealed partial class PosixVolume
 
     /// <summary>[MS-FSA] 2.1.5.14.11: a rename within one directory is OLD_NAME then NEW_NAME; across directories the
     /// old one sees REMOVED and the new one ADDED.</summary>
-    private void ReportRenamed(string from, string to, bool isDirectory)
+    private void ReportRenamed(string from, string to, bool isDirectory, PosixOpen actor)
     {
+        ShareModes.BreakParentLeases(from, actor);
+        if (PathResolver.Split(from).Item1 != PathResolver.Split(to).Item1) ShareModes.BreakParentLeases(to, actor);
         var filter = NameFilter(isDirectory);
         if (PathResolver.Split(from).Item1 == PathResolver.Split(to).Item1)
         {
@@ -85,7 +91,11 @@ public sealed partial class PosixVolume
     internal NtStatus ReportModified(PosixOpen open, NotifyFilter filter, NtStatus status = NtStatus.Success)
     {
         if (status == NtStatus.Success && open.Node is { } node)
+        {
             ChangeNotifier.Report(node.Path, FileAction.Modified, filter);
+            // What a directory listing shows changed (security descriptors are not in it).
+            if ((filter & ~NotifyFilter.Security) != 0) ShareModes.BreakParentLeases(node.Path, open);
+        }
         return status;
     }
 }

@@ -12,7 +12,7 @@ namespace FastSmb.Server.Tests.Functional;
 public class NegotiateTests
 {
     private const Smb2GlobalCapabilities Unimplemented = Smb2GlobalCapabilities.MultiChannel
-        | Smb2GlobalCapabilities.PersistentHandles | Smb2GlobalCapabilities.DirectoryLeasing | Smb2GlobalCapabilities.Encryption;
+        | Smb2GlobalCapabilities.PersistentHandles | Smb2GlobalCapabilities.Encryption;
 
     [TestCase(Smb2Dialect.Smb202)]
     [TestCase(Smb2Dialect.Smb210)]
@@ -35,6 +35,8 @@ public class NegotiateTests
         // Leases are an SMB 2.1 feature ([MS-SMB2] 3.3.5.4: SMB2_GLOBAL_CAP_LEASING from 2.1 on).
         Assert.That(n.Capabilities & Smb2GlobalCapabilities.Leasing, Is.EqualTo(dialect == Smb2Dialect.Smb202
             ? Smb2GlobalCapabilities.None : Smb2GlobalCapabilities.Leasing));
+        // Directory leasing is off by default ("smb3 directory leases").
+        Assert.That(n.Capabilities & Smb2GlobalCapabilities.DirectoryLeasing, Is.EqualTo(Smb2GlobalCapabilities.None));
         Assert.That(c.Dialect, Is.EqualTo(dialect));
     }
 

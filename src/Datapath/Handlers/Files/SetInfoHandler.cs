@@ -9,7 +9,7 @@ namespace FastSmb.Datapath.Handlers.Files;
 /// <summary>
 /// [MS-SMB2] 3.3.5.21 SMB2 SET_INFO on a file or directory: basic information (times), end of file, allocation,
 /// disposition (and its Ex form's delete bit), rename with or without replace, position, mode and full EA information. Security information through
-/// FileSecurity. Hard links and file system information are not supported yet. Stateless.
+/// FileSecurity. Hard links ([MS-FSA] 2.1.5.14.6); file system information is not supported yet. Stateless.
 /// </summary>
 internal static class SetInfoHandler
 {
@@ -76,7 +76,11 @@ internal static class SetInfoHandler
             case FileInformationClass.FileFullEaInformation:
                 return FileEas.Set(file, buffer);
             case FileInformationClass.FileLinkInformation:
-                return NtStatus.NotSupported;
+                if (!FileLinkInformation.TryParse(buffer, out var link)) return NtStatus.InfoLengthMismatch;
+                if (link.RootDirectory != 0) return NtStatus.InvalidParameter;
+                string linkName = link.FileName;
+                if (linkName.StartsWith('\\')) linkName = linkName[1..];
+                return volume.CreateHardLink(file, linkName, link.ReplaceIfExists);
             default:
                 return NtStatus.InvalidInfoClass;
         }

@@ -1,6 +1,7 @@
 using FastSmb.Datapath.Dispatch;
 using FastSmb.Fsa;
 using FastSmb.Protocol.Fscc;
+using FastSmb.Protocol.Smb2.Commands;
 
 namespace FastSmb.Datapath.Handlers.Files.Oplocks;
 
@@ -23,6 +24,11 @@ internal static class SetInfoBreaks
                 OplockBreaker.BreakToNone(file);
                 return false;
             case FileInformationClass.FileRenameInformation:
+                var r = pending ?? new PendingRequest(request.Connection, request.Session!, request.Tree!, retry);
+                if (!OplockBreaker.BreakHandle(file, r.Wake) && !BreakDestinationParent(ref request, file, r.Wake))
+                    return false;
+                pending = r;
+                return true;
             case FileInformationClass.FileDispositionInformation:
             case FileInformationClass.FileDispositionInformationEx:
                 var p = pending ?? new PendingRequest(request.Connection, request.Session!, request.Tree!, retry);
@@ -32,5 +38,16 @@ internal static class SetInfoBreaks
             default:
                 return false;
         }
+    }
+
+    /// <summary>The destination directory's Handle leases break before a rename into it (as Samba 4.22).</summary>
+    private static bool BreakDestinationParent(ref Smb2Request request, FsaOpen file, Action onDone)
+    {
+        if (!SetInfoRequest.TryParse(request.Message, out var set)
+            || !FileRenameInformation.TryParse(set.Buffer, out var rename) || rename.RootDirectory != 0) return false;
+        string target = rename.FileName;
+        if (target.StartsWith('\\')) target = target[1..];
+        if (target.StartsWith(':')) return false;
+        return file.Volume.BreakRenameDestinationParent(file, target, onDone);
     }
 }
