@@ -92,9 +92,15 @@ internal static unsafe partial class SoftRdmaNative
     }
 
     /// <summary>Receives one packet and up to <c>fds.Length</c> descriptors; returns the length (0: closed, -1: error) and sets <paramref name="fdCount"/>.</summary>
-    public static int ReceiveFds(int fd, Span<byte> buffer, Span<int> fds, out int fdCount)
+    public static int ReceiveFds(int fd, Span<byte> buffer, Span<int> fds, out int fdCount) =>
+        ReceiveMessage(fd, buffer, fds, out fdCount, out _);
+
+    /// <summary>recvmsg of one packet with up to <c>fds.Length</c> SCM_RIGHTS descriptors, retried on EINTR; the
+    /// one place both receive forms go through. <paramref name="truncated"/>: the packet or its descriptors did not fit.</summary>
+    private static int ReceiveMessage(int fd, Span<byte> buffer, Span<int> fds, out int fdCount, out bool truncated)
     {
         fdCount = 0;
+        truncated = false;
         int space = (sizeof(CmsgHdr) + sizeof(int) * fds.Length + 7) & ~7;
         fixed (byte* b = buffer)
         {
@@ -111,12 +117,13 @@ internal static unsafe partial class SoftRdmaNative
             if (msg.ControlLength >= (nuint)sizeof(CmsgHdr))
             {
                 var c = (CmsgHdr*)control;
-                if (c->Level == SOL_SOCKET && c->Type == SCM_RIGHTS)
+                if (c->Level == SOL_SOCKET && c->Type == SCM_RIGHTS && c->Length >= (nuint)sizeof(CmsgHdr))
                 {
                     fdCount = Math.Min(fds.Length, (int)((c->Length - (nuint)sizeof(CmsgHdr)) / sizeof(int)));
                     new Span<int>(control + sizeof(CmsgHdr), fdCount).CopyTo(fds);
                 }
             }
+            truncated = (msg.Flags & (MSG_TRUNC | MSG_CTRUNC)) != 0;
             return (int)n;
         }
     }
@@ -194,28 +201,9 @@ internal static unsafe partial class SoftRdmaNative
     /// </summary>
     public static int Receive(int fd, Span<byte> buffer, out int receivedFd, out bool truncated)
     {
-        receivedFd = -1;
-        truncated = false;
-        fixed (byte* b = buffer)
-        {
-            var iov = new IoVec { Base = b, Length = (nuint)buffer.Length };
-            byte* control = stackalloc byte[CmsgSpaceOneFd];
-            var msg = new MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = (nuint)CmsgSpaceOneFd };
-            nint n;
-            while (true)
-            {
-                n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-                if (n >= 0 || Errno != EINTR) break;
-            }
-            if (n < 0) return -1;
-            if (msg.ControlLength >= (nuint)sizeof(CmsgHdr))
-            {
-                var c = (CmsgHdr*)control;
-                if (c->Level == SOL_SOCKET && c->Type == SCM_RIGHTS && c->Length >= (nuint)(sizeof(CmsgHdr) + sizeof(int)))
-                    receivedFd = *(int*)(control + sizeof(CmsgHdr));
-            }
-            truncated = (msg.Flags & (MSG_TRUNC | MSG_CTRUNC)) != 0;
-            return (int)n;
-        }
+        Span<int> one = stackalloc int[1];
+        int n = ReceiveMessage(fd, buffer, one, out int count, out truncated);
+        receivedFd = count == 1 ? one[0] : -1;
+        return n;
     }
 }
