@@ -5,10 +5,9 @@ using System.Text.Json;
 using FastSmb.Control.Shares;
 using FastSmb.Control.Users;
 using FASTER.core;
+using FastSmb.Control.Storage;
 
 namespace FastSmb.Control.Accounts;
-
-using Session = ClientSession<SpanByte, SpanByte, SpanByte, byte[], Empty, SpanByteFunctions_ByteArrayOutput<Empty>>;
 
 /// <summary>The store was written by a newer FastSmb, or is not a directory store; the message says what to do.</summary>
 public sealed class DirectoryFormatException(string message) : Exception(message);
@@ -49,7 +48,7 @@ public sealed class DirectoryStore : IUserStore, IGroupMembership, IDisposable
     private readonly FileStream _lock;
     private readonly IDevice _device;
     private readonly FasterKV<SpanByte, SpanByte> _store;
-    private readonly ConcurrentBag<Session> _sessions = [];
+    private readonly SpanByteTable _table;
     private readonly Lock _write = new();
     private NodeSettings _node = null!;
     private bool _disposed;
@@ -64,6 +63,7 @@ public sealed class DirectoryStore : IUserStore, IGroupMembership, IDisposable
             1L << 10,   // hash buckets: a directory of thousands of accounts fits comfortably
             new LogSettings { LogDevice = _device, PageSizeBits = 16, MemorySizeBits = 22, SegmentSizeBits = 24 },
             new CheckpointSettings { CheckpointDir = System.IO.Path.Combine(path, "checkpoints"), RemoveOutdated = true });
+        _table = new SpanByteTable(_store, MaxPooledSessions, this);
     }
 
     /// <summary>The directory's folder (DATA_DIR/directory).</summary>
@@ -330,123 +330,22 @@ public sealed class DirectoryStore : IUserStore, IGroupMembership, IDisposable
 
     // ---- FASTER access ----
 
-    private Session Rent()
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return _sessions.TryTake(out var s) ? s
-            : _store.For(new SpanByteFunctions_ByteArrayOutput<Empty>()).NewSession<SpanByteFunctions_ByteArrayOutput<Empty>>();
-    }
-
-    private void Return(Session session)
-    {
-        if (_disposed || _sessions.Count >= MaxPooledSessions) session.Dispose();
-        else _sessions.Add(session);
-    }
-
-    private unsafe bool TryRead(string key, out byte[] value)
-    {
-        var keyBytes = Encoding.UTF8.GetBytes(key);
-        var session = Rent();
-        try
-        {
-            fixed (byte* k = keyBytes)
-            {
-                var sk = SpanByte.FromPointer(k, keyBytes.Length);
-                byte[] output = null!;
-                var status = session.Read(ref sk, ref output);
-                if (status.IsPending)
-                {
-                    // The record is below the in-memory part of the log (after a recovery): wait for the disk read.
-                    session.CompletePendingWithOutputs(out var completed, wait: true);
-                    using (completed)
-                    {
-                        while (completed.Next())
-                        {
-                            status = completed.Current.Status;
-                            output = completed.Current.Output;
-                        }
-                    }
-                }
-                value = status.Found ? output : [];
-                return status.Found;
-            }
-        }
-        finally
-        {
-            Return(session);
-        }
-    }
+    private bool TryRead(string key, out byte[] value) => _table.TryRead(Encoding.UTF8.GetBytes(key), out value);
 
     private T? ReadJson<T>(string key, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class =>
         TryRead(key, out var raw) ? JsonSerializer.Deserialize(raw, type) : null;
 
-    /// <summary>
-    /// Every live record whose key starts with <paramref name="prefix"/>. The whole log is scanned in address order
-    /// and the last version of each key wins (a tombstone removes it): a record updated after a fold-over has
-    /// older versions below the read-only boundary, and a session iterator of this FASTER version can yield both.
-    /// The directory is small; listing is rare.
-    /// </summary>
-    private List<T> Scan<T>(string prefix, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        var prefixBytes = Encoding.UTF8.GetBytes(prefix);
-        var latest = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        using (var it = _store.Log.Scan(_store.Log.BeginAddress, _store.Log.TailAddress))
-        {
-            while (it.GetNext(out var info))
-            {
-                var key = it.GetKey().AsReadOnlySpan();
-                if (!key.StartsWith(prefixBytes)) continue;
-                var name = Encoding.UTF8.GetString(key);
-                if (info.Tombstone) latest.Remove(name);
-                else latest[name] = it.GetValue().AsReadOnlySpan().ToArray();
-            }
-        }
-        return [.. latest.Values.Select(v => JsonSerializer.Deserialize(v, type)!)];
-    }
+    /// <summary>Every live record whose key starts with <paramref name="prefix"/> (a scan of the whole log: the
+    /// directory is small; listing is rare).</summary>
+    private List<T> Scan<T>(string prefix, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
+        [.. _table.ScanLatest(Encoding.UTF8.GetBytes(prefix)).Select(r => JsonSerializer.Deserialize(r.Value, type)!)];
 
     private void UpsertJson<T>(string key, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
         Upsert(key, JsonSerializer.SerializeToUtf8Bytes(value, type));
 
-    private unsafe void Upsert(string key, ReadOnlySpan<byte> value)
-    {
-        var keyBytes = Encoding.UTF8.GetBytes(key);
-        var session = Rent();
-        try
-        {
-            fixed (byte* k = keyBytes)
-            fixed (byte* v = value)
-            {
-                var sk = SpanByte.FromPointer(k, keyBytes.Length);
-                var sv = SpanByte.FromPointer(v, value.Length);
-                session.Upsert(ref sk, ref sv);
-                session.CompletePending(wait: true);
-            }
-        }
-        finally
-        {
-            Return(session);
-        }
-    }
+    private void Upsert(string key, ReadOnlySpan<byte> value) => _table.Upsert(Encoding.UTF8.GetBytes(key), value);
 
-    private unsafe void Delete(string key)
-    {
-        var keyBytes = Encoding.UTF8.GetBytes(key);
-        var session = Rent();
-        try
-        {
-            fixed (byte* k = keyBytes)
-            {
-                var sk = SpanByte.FromPointer(k, keyBytes.Length);
-                session.Delete(ref sk);
-                session.CompletePending(wait: true);
-            }
-        }
-        finally
-        {
-            Return(session);
-        }
-    }
+    private void Delete(string key) => _table.Delete(Encoding.UTF8.GetBytes(key));
 
     /// <summary>Index and log to disk; returns once the checkpoint is complete, so the change is durable.</summary>
     private void Checkpoint()
@@ -462,7 +361,7 @@ public sealed class DirectoryStore : IUserStore, IGroupMembership, IDisposable
         lock (_write)
         {
             _disposed = true;
-            while (_sessions.TryTake(out var s)) s.Dispose();
+            _table.Close();
             _store.Dispose();
             _device.Dispose();
             _lock.Dispose();

@@ -3,8 +3,6 @@ using FASTER.core;
 
 namespace FastSmb.Control.State;
 
-using KvSession = ClientSession<SpanByte, SpanByte, SpanByte, byte[], Empty, SpanByteFunctions_ByteArrayOutput<Empty>>;
-
 /// <summary>Recovery at open, and the FASTER KV access the tables share.</summary>
 public sealed partial class FasterServerStateStore
 {
@@ -182,70 +180,17 @@ public sealed partial class FasterServerStateStore
     /// version of each key wins (a tombstone removes it): a record updated after a fold-over has older versions below
     /// the read-only boundary, and the scan yields them all. Runs once, at open.
     /// </summary>
-    private Dictionary<string, (byte[] Key, byte[] Value)>.ValueCollection LatestKvRecords()
-    {
-        var latest = new Dictionary<string, (byte[], byte[])>(StringComparer.Ordinal);
-        using var it = _kv.Log.Scan(_kv.Log.BeginAddress, _kv.Log.TailAddress);
-        while (it.GetNext(out var info))
-        {
-            var key = it.GetKey().AsReadOnlySpan().ToArray();
-            var name = Convert.ToHexString(key);
-            if (info.Tombstone) latest.Remove(name);
-            else latest[name] = (key, it.GetValue().AsReadOnlySpan().ToArray());
-        }
-        return latest.Values;
-    }
+    private List<(byte[] Key, byte[] Value)> LatestKvRecords() => _table.ScanLatest([]);
 
-    private KvSession Rent()
+    private void KvUpsert(byte[] key, byte[] value)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return _sessions.TryTake(out var s) ? s
-            : _kv.For(new SpanByteFunctions_ByteArrayOutput<Empty>()).NewSession<SpanByteFunctions_ByteArrayOutput<Empty>>();
-    }
-
-    private void Return(KvSession session)
-    {
-        if (_disposed || _sessions.Count >= MaxPooledSessions) session.Dispose();
-        else _sessions.Add(session);
-    }
-
-    private unsafe void KvUpsert(byte[] key, byte[] value)
-    {
-        var session = Rent();
-        try
-        {
-            fixed (byte* k = key)
-            fixed (byte* v = value)
-            {
-                var sk = SpanByte.FromPointer(k, key.Length);
-                var sv = SpanByte.FromPointer(v, value.Length);
-                session.Upsert(ref sk, ref sv);
-                session.CompletePending(wait: true);
-            }
-        }
-        finally
-        {
-            Return(session);
-        }
+        _table.Upsert(key, value);
         Interlocked.Increment(ref _changes);
     }
 
-    private unsafe void KvDelete(byte[] key)
+    private void KvDelete(byte[] key)
     {
-        var session = Rent();
-        try
-        {
-            fixed (byte* k = key)
-            {
-                var sk = SpanByte.FromPointer(k, key.Length);
-                session.Delete(ref sk);
-                session.CompletePending(wait: true);
-            }
-        }
-        finally
-        {
-            Return(session);
-        }
+        _table.Delete(key);
         Interlocked.Increment(ref _changes);
     }
 

@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
 using FastSmb.Datapath.State;
 using FASTER.core;
+using FastSmb.Control.Storage;
 
 namespace FastSmb.Control.State;
-
-using KvSession = ClientSession<SpanByte, SpanByte, SpanByte, byte[], Empty, SpanByteFunctions_ByteArrayOutput<Empty>>;
 
 /// <summary>The state store was written in a format this build does not read; the message says what to do.</summary>
 public sealed class StateStoreFormatException(string message) : Exception(message);
@@ -46,7 +45,7 @@ public sealed partial class FasterServerStateStore : IServerStateStore
     private readonly IDevice _kvDevice;
     private readonly FasterKV<SpanByte, SpanByte> _kv;
     private readonly OpenCommitLog _log;
-    private readonly ConcurrentBag<KvSession> _sessions = [];
+    private readonly SpanByteTable _table;
 
     private readonly ConcurrentDictionary<ulong, OpenGlobalRecord> _opens = new();
     private readonly ConcurrentDictionary<Guid, ulong> _opensByCreateGuid = new();
@@ -74,6 +73,7 @@ public sealed partial class FasterServerStateStore : IServerStateStore
             1L << 14,
             new LogSettings { LogDevice = _kvDevice, PageSizeBits = 16, MemorySizeBits = 23, SegmentSizeBits = 26 },
             new CheckpointSettings { CheckpointDir = System.IO.Path.Combine(Path, "kv", "checkpoints"), RemoveOutdated = true });
+        _table = new SpanByteTable(_kv, MaxPooledSessions, this);
         _log = new OpenCommitLog(System.IO.Path.Combine(Path, "log"));
         _checkpointTimer = new Timer(_ => _ = PeriodicCheckpointAsync());
     }
@@ -341,8 +341,8 @@ public sealed partial class FasterServerStateStore : IServerStateStore
                 _options.Warn($"state store checkpoint at shutdown failed: {e.Message}");
             }
             _disposed = true;
+            _table.Close();
             await _log.DisposeAsync().ConfigureAwait(false);
-            while (_sessions.TryTake(out var s)) s.Dispose();
             _kv.Dispose();
             _kvDevice.Dispose();
             _lock.Dispose();
@@ -361,8 +361,8 @@ public sealed partial class FasterServerStateStore : IServerStateStore
         await _checkpointTimer.DisposeAsync().ConfigureAwait(false);
         await _checkpointGate.WaitAsync().ConfigureAwait(false);
         _disposed = true;
+        _table.Close();
         await _log.AbandonForTestsAsync().ConfigureAwait(false);
-        while (_sessions.TryTake(out var s)) s.Dispose();
         _kv.Dispose();
         _kvDevice.Dispose();
         _lock.Dispose();
