@@ -140,6 +140,25 @@ internal static unsafe partial class SoftRdmaNative
 
     public static void Listen(int fd) { if (listen(fd, 64) != 0) throw Error("listen"); }
 
+    /// <summary>A SOCK_SEQPACKET socket listening at <paramref name="path"/> (a stale socket file there is replaced);
+    /// closed again if binding or listening fails.</summary>
+    public static int ListeningSocket(string path)
+    {
+        if (File.Exists(path)) File.Delete(path);
+        int fd = SeqPacketSocket();
+        try
+        {
+            Bind(fd, path);
+            Listen(fd);
+        }
+        catch
+        {
+            close(fd);
+            throw;
+        }
+        return fd;
+    }
+
     public static int Accept(int fd) => accept4(fd, null, null, SOCK_CLOEXEC);
 
     private delegate int AddressCall(byte* address, int length);

@@ -43,18 +43,7 @@ public sealed class SoftRdmaProvider : IRdmaProvider
         {
             _capabilities = capabilities;
             Address = path;
-            if (File.Exists(path)) File.Delete(path);
-            _fd = SoftRdmaNative.SeqPacketSocket();
-            try
-            {
-                SoftRdmaNative.Bind(_fd, path);
-                SoftRdmaNative.Listen(_fd);
-            }
-            catch
-            {
-                SoftRdmaNative.close(_fd);
-                throw;
-            }
+            _fd = SoftRdmaNative.ListeningSocket(path);
         }
 
         public string Address { get; }

@@ -96,18 +96,7 @@ public sealed class ProxyHandoffListener : ITransportListener
     public ProxyHandoffListener(string path)
     {
         Address = path;
-        if (File.Exists(path)) File.Delete(path);
-        _fd = SoftRdmaNative.SeqPacketSocket();
-        try
-        {
-            SoftRdmaNative.Bind(_fd, path);
-            SoftRdmaNative.Listen(_fd);
-        }
-        catch
-        {
-            SoftRdmaNative.close(_fd);
-            throw;
-        }
+        _fd = SoftRdmaNative.ListeningSocket(path);
         LocalEndPoint = new RdmaEndPoint("proxy-handoff:" + path);
         _loop = Task.Factory.StartNew(AcceptProxies, TaskCreationOptions.LongRunning);
     }
