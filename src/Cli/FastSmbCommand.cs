@@ -17,6 +17,7 @@ public static class FastSmbCommand
             UserCommand.Create(console),
             GroupCommand.Create(console),
             ShareCommand.Create(console),
+            StatusCommand.Create(console),
             BenchCommand.Create(console),
             RdmaProxyCommand.Create(console),
         };

@@ -107,7 +107,8 @@ public static class ServeCommand
             AdminSocketServer admin;
             try
             {
-                var service = new AdminService(directory, prepared.ConfigPath, host.Reload);
+                var service = new AdminService(directory, prepared.ConfigPath, host.Reload,
+                    ct => host.Sessions.SnapshotAsync(cancellationToken: ct));
                 admin = AdminSocketServer.Start(prepared.DataDir.AdminSocketPath, service, parsed.Config.Global.AdminGroup, log);
             }
             catch (Exception e) when (e is ArgumentException or IOException or SocketException)

@@ -34,6 +34,9 @@ public sealed class SmbServer(Smb2Dispatcher dispatcher, DatapathOptions options
             new CoreLoopOptions { BusyPoll = options.BusyPoll }, e => log.ConnectionFailed("core loop", e));
     }
 
+    /// <summary>The live sessions (for `fastsmb status`: <see cref="Sessions.SessionRegistry.SnapshotAsync"/>).</summary>
+    public Sessions.SessionRegistry Sessions => dispatcher.Sessions;
+
     public int ConnectionCount { get { lock (_connections) return _connections.Count; } }
     public int UnauthenticatedCount => _unauthenticated.Count;
 

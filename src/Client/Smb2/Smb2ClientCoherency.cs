@@ -6,15 +6,15 @@ namespace FastSmb.Client.Smb2;
 
 /// <summary>
 /// LOCK ([MS-SMB2] 3.2.4.19) and CHANGE_NOTIFY (3.2.4.22) from the client side. Both may be answered with an interim
-/// STATUS_PENDING: the returned response is then that interim one, and the final one arrives through
-/// <see cref="Smb2ClientConnection.ReceiveAsync"/>.
+/// STATUS_PENDING: unlike <see cref="Smb2ClientConnection.SendAsync"/>'s default, these return that interim one (the
+/// caller may CANCEL it by its AsyncId), and the final one arrives through <see cref="Smb2ClientConnection.ReceiveAsync"/>.
 /// </summary>
 public static class Smb2ClientCoherency
 {
     /// <summary>Sends one LOCK request with <paramref name="locks"/> and returns the first response to it.</summary>
     public static Task<Smb2Response> LockAsync(this Smb2ClientConnection c, uint treeId, FileId fileId,
         uint lockSequence, params LockElement[] locks) =>
-        c.SendAsync(Smb2Command.Lock, body => LockRequest.Write(body, lockSequence, fileId, locks), treeId);
+        c.SendAsync(Smb2Command.Lock, body => LockRequest.Write(body, lockSequence, fileId, locks), treeId, returnInterim: true);
 
     /// <summary>Locks or unlocks one range; returns the status of the first response (STATUS_PENDING if it waits).</summary>
     public static async Task<NtStatus> LockRangeAsync(this Smb2ClientConnection c, uint treeId, FileId fileId,
@@ -26,5 +26,5 @@ public static class Smb2ClientCoherency
         uint completionFilter, bool watchTree = false, uint outputBufferLength = 4096) =>
         c.SendAsync(Smb2Command.ChangeNotify, body => ChangeNotifyRequest.Write(body,
             watchTree ? ChangeNotifyRequest.FlagWatchTree : (ushort)0, outputBufferLength, directory, completionFilter),
-            treeId);
+            treeId, returnInterim: true);
 }

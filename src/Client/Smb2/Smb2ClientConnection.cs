@@ -59,9 +59,14 @@ public sealed partial class Smb2ClientConnection(Stream stream) : IAsyncDisposab
     /// <summary>Whether the last response arrived in a TRANSFORM message.</summary>
     public bool LastResponseEncrypted { get; private set; }
 
-    /// <summary>Builds a request (header + body via <paramref name="writeBody"/>), sends it, and returns the response.</summary>
+    /// <summary>
+    /// Builds a request (header + body via <paramref name="writeBody"/>), sends it, and returns its final response: an
+    /// interim STATUS_PENDING response is not final (<see cref="IsInterimResponseTo"/>) and is waited past, unless
+    /// <paramref name="returnInterim"/> or <see cref="ReturnInterimResponses"/> asks for it (to CANCEL by its AsyncId).
+    /// </summary>
     public async Task<Smb2Response> SendAsync(Smb2Command command, BodyWriter writeBody, uint treeId = 0,
-        ushort creditCharge = 1, ushort creditRequest = 32, Smb2HeaderFlags flags = Smb2HeaderFlags.None, bool? sign = null)
+        ushort creditCharge = 1, ushort creditRequest = 32, Smb2HeaderFlags flags = Smb2HeaderFlags.None, bool? sign = null,
+        bool returnInterim = false)
     {
         var buffer = new byte[Smb2Header.Size + 64 * 1024 + 1024];
         int bodyLength = writeBody(buffer.AsSpan(Smb2Header.Size));
@@ -83,9 +88,7 @@ public sealed partial class Smb2ClientConnection(Stream stream) : IAsyncDisposab
             await SendEncryptedAsync(message).ConfigureAwait(false);
         else
             await SendRawAsync(message).ConfigureAwait(false);
-        var response = await ReceiveAsync().ConfigureAwait(false);
-        // [MS-SMB2] 3.2.5.19: a break notification may come before the response; it is not the response.
-        while (CollectIfBreak(response)) response = await ReceiveAsync().ConfigureAwait(false);
+        var response = await ReceiveResponseToAsync(messageId, returnInterim || ReturnInterimResponses).ConfigureAwait(false);
         HashResponse(command, response);
         return response;
     }

@@ -36,8 +36,14 @@ public static class AdminClient
         }
         using var stream = new NetworkStream(socket, ownsSocket: false);
         AdminFraming.WriteRequestAsync(stream, request, cts.Token).GetAwaiter().GetResult();
-        response = AdminFraming.ReadResponseAsync(stream, cts.Token).GetAwaiter().GetResult()
-            ?? AdminResponse.Failure("the server closed the admin connection without an answer");
+        try
+        {
+            response = AdminFraming.ReadResponseOrFailureAsync(stream, cts.Token).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
+        {
+            response = AdminResponse.Failure($"the admin connection failed: {e.Message}");
+        }
         return Outcome.Answered;
     }
 }

@@ -36,6 +36,8 @@ public sealed record AdminResponse(bool Ok, string Message)
     public IReadOnlyList<AdminUser>? Users { get; init; }
     public IReadOnlyList<AdminGroup>? Groups { get; init; }
     public IReadOnlyList<AdminShare>? Shares { get; init; }
+    /// <summary>status: the running server's sessions, tree connects and opens.</summary>
+    public FastSmb.Datapath.Sessions.Status.ServerStatus? Status { get; init; }
 
     public static AdminResponse Success(string message) => new(true, message);
     public static AdminResponse Failure(string message) => new(false, message);
@@ -49,19 +51,21 @@ public static class AdminCommands
         GroupAddMember = "group.addmember", GroupDelMember = "group.delmember";
     public const string ShareAdd = "share.add", ShareDel = "share.del", ShareList = "share.list";
     public const string ConfigReload = "config.reload";
+    public const string Status = "status";
 }
 
 [JsonSerializable(typeof(AdminRequest))]
 [JsonSerializable(typeof(AdminResponse))]
+[JsonSerializable(typeof(FastSmb.Datapath.Sessions.Status.ServerStatus))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-internal sealed partial class AdminJson : JsonSerializerContext;
+public sealed partial class AdminJson : JsonSerializerContext;
 
 /// <summary>
 /// The admin socket's framing: each message is a 4-byte big-endian length and that many bytes of UTF-8 JSON.
 /// One request and one response per connection. Stateless.
 /// </summary>
-public static class AdminFraming
+public static partial class AdminFraming
 {
     /// <summary>Requests and responses are small; anything bigger is a bug or not our client.</summary>
     public const int MaxMessage = 1 << 20;

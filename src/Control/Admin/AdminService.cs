@@ -9,7 +9,8 @@ namespace FastSmb.Control.Admin;
 /// runs the same code in-process when no server answers (no reload then). Requests are serialized by one lock,
 /// so two `share add` cannot interleave their edits of the file. Thread-safe.
 /// </summary>
-public sealed class AdminService(DirectoryStore directory, string configPath, Action<ServerConfig>? reload = null)
+public sealed partial class AdminService(DirectoryStore directory, string configPath, Action<ServerConfig>? reload = null,
+    Func<CancellationToken, Task<FastSmb.Datapath.Sessions.Status.ServerStatus>>? status = null)
 {
     private readonly Lock _lock = new();
 
@@ -41,6 +42,7 @@ public sealed class AdminService(DirectoryStore directory, string configPath, Ac
                     AdminCommands.ShareDel => ShareDel(request),
                     AdminCommands.ShareList => ShareList(),
                     AdminCommands.ConfigReload => Reload(),
+                    AdminCommands.Status => AdminResponse.Failure("status needs a running server (`fastsmb serve`)"),
                     _ => AdminResponse.Failure($"unknown command '{request.Command}'"),
                 };
             }

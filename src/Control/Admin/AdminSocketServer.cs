@@ -97,7 +97,7 @@ public sealed partial class AdminSocketServer : IAsyncDisposable
             var request = await AdminFraming.ReadRequestAsync(stream, timeout.Token).ConfigureAwait(false);
             var response = request is null
                 ? AdminResponse.Failure("malformed request")
-                : _service.Execute(request);
+                : await _service.ExecuteAsync(request, timeout.Token).ConfigureAwait(false);
             if (request is not null) _log?.AdminRequest(request.Command, response.Ok, response.Message);
             await AdminFraming.WriteResponseAsync(stream, response, timeout.Token).ConfigureAwait(false);
         }

@@ -34,6 +34,9 @@ public sealed class ServerHost : IAsyncDisposable
     public IReadOnlyList<IPEndPoint> Endpoints { get; }
     public ServerConfig Config => Volatile.Read(ref _config);
 
+    /// <summary>The live sessions, tree connects and opens (`fastsmb status`).</summary>
+    public SessionRegistry Sessions => _server.Sessions;
+
     /// <summary>
     /// Applies a re-read configuration: the share set is swapped at once (connections and their trees stay);
     /// [global] changes take effect at the next start.

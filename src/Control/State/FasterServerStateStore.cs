@@ -71,10 +71,10 @@ public sealed partial class FasterServerStateStore : IServerStateStore
             deleteOnClose: false, recoverDevice: true);
         _kv = new FasterKV<SpanByte, SpanByte>(
             1L << 14,
-            new LogSettings { LogDevice = _kvDevice, PageSizeBits = 16, MemorySizeBits = 23, SegmentSizeBits = 26 },
+            new LogSettings { LogDevice = _kvDevice, PageSizeBits = 16, MemorySizeBits = 23, SegmentSizeBits = options.LogSegmentSizeBits },
             new CheckpointSettings { CheckpointDir = System.IO.Path.Combine(Path, "kv", "checkpoints"), RemoveOutdated = true });
         _table = new SpanByteTable(_kv, MaxPooledSessions, this);
-        _log = new OpenCommitLog(System.IO.Path.Combine(Path, "log"));
+        _log = new OpenCommitLog(System.IO.Path.Combine(Path, "log"), options.LogSegmentSizeBits);
         _checkpointTimer = new Timer(_ => _ = PeriodicCheckpointAsync());
     }
 
@@ -312,6 +312,7 @@ public sealed partial class FasterServerStateStore : IServerStateStore
         {
             if (_disposed || Interlocked.Read(ref _changes) == _checkpointedChanges) return;
             await CheckpointLockedAsync(CancellationToken.None).ConfigureAwait(false);
+            await CompactIfWorthItLockedAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -371,7 +372,7 @@ public sealed partial class FasterServerStateStore : IServerStateStore
 }
 
 /// <summary>Where the state store lives and how often it checkpoints.</summary>
-public sealed record StateStoreOptions(string Directory)
+public sealed partial record StateStoreOptions(string Directory)
 {
     /// <summary>How often lazily durable changes are checkpointed (when anything changed); zero: only on demand.</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(5);

@@ -21,7 +21,7 @@ public sealed class OpenCommitLog : IAsyncDisposable
     private long _commits;
     private volatile bool _holdForTests;
 
-    public OpenCommitLog(string directory)
+    public OpenCommitLog(string directory, int segmentSizeBits = 26)
     {
         Directory.CreateDirectory(directory);
         _device = Devices.CreateLogDevice(Path.Combine(directory, "opens.log"), preallocateFile: false,
@@ -31,7 +31,7 @@ public sealed class OpenCommitLog : IAsyncDisposable
             LogDevice = _device,
             PageSizeBits = 16,
             MemorySizeBits = 20,
-            SegmentSizeBits = 26,
+            SegmentSizeBits = segmentSizeBits,
             LogCommitDir = Path.Combine(directory, "commits"),
             // A torn entry at the tail is detected, not replayed as a record.
             LogChecksum = LogChecksumType.PerEntry,

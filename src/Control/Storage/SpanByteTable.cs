@@ -12,7 +12,7 @@ using Session = ClientSession<SpanByte, SpanByte, SpanByte, byte[], Empty, SpanB
 /// state store (State/FasterServerStateStore) both keep their records this way; each owns its FasterKV, device,
 /// checkpoints and lock file, and hands the KV here.
 /// </summary>
-internal sealed class SpanByteTable(FasterKV<SpanByte, SpanByte> kv, int maxPooledSessions, object owner)
+internal sealed partial class SpanByteTable(FasterKV<SpanByte, SpanByte> kv, int maxPooledSessions, object owner)
 {
     private readonly ConcurrentBag<Session> _sessions = [];
     private volatile bool _closed;

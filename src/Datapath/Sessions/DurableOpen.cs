@@ -9,7 +9,7 @@ namespace FastSmb.Datapath.Sessions;
 /// Closed (CLOSE, LOGOFF, TREE_DISCONNECT, a break it cannot receive, the scavenger); transitions are made under
 /// the entry's lock, since a disconnected open has no owning connection.
 /// </summary>
-public sealed class DurableOpen
+public sealed partial class DurableOpen
 {
     private enum Phase { Connected, Disconnected, Closed }
 

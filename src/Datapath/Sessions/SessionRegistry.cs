@@ -7,7 +7,7 @@ namespace FastSmb.Datapath.Sessions;
 /// Every live session of the server by SessionId. Shared by all connections (session binding on another
 /// channel looks sessions up here), hence concurrent; a session itself is mutated only by its owner.
 /// </summary>
-public sealed class SessionRegistry(State.IServerStateStore? store = null)
+public sealed partial class SessionRegistry(State.IServerStateStore? store = null)
 {
     private readonly ConcurrentDictionary<ulong, Smb2Session> _sessions = new();
 

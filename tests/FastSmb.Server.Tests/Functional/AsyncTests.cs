@@ -26,7 +26,7 @@ public class AsyncTests
     }
 
     private static Task<Smb2Response> SendReadAsync(Smb2ClientConnection c, uint tree, FileId pipe) =>
-        c.SendAsync(Smb2Command.Read, b => ReadRequest.Write(b, 0x50, 0, 4280, 0, pipe, 0, 0, 0), tree);
+        c.SendAsync(Smb2Command.Read, b => ReadRequest.Write(b, 0x50, 0, 4280, 0, pipe, 0, 0, 0), tree, returnInterim: true);
 
     [Test]
     public async Task Read_EmptyPipe_InterimPendingThenDataAfterWrite()

@@ -39,7 +39,7 @@ public class BlockingCallTests
     }
 
     private static Task<Smb2Response> FlushAsync(Smb2ClientConnection c, uint tree, FileId file) =>
-        c.SendAsync(Smb2Command.Flush, body => FlushRequest.Write(body, file), tree);
+        c.SendAsync(Smb2Command.Flush, body => FlushRequest.Write(body, file), tree, returnInterim: true);
 
     [Test]
     public async Task Flush_SlowVolume_InterimThenOtherRequestsServedThenFinal()

@@ -132,7 +132,7 @@ public class CompoundRulesTests
         // The refused NOTIFY left no waiter behind: the next NOTIFY on the directory is the one a change completes.
         var dirId = CreatedFileId(responses[0].Response);
         c.ResumeSequence(id + 3, c.Credits + 3);
-        var interim = await c.SendAsync(Smb2Command.ChangeNotify, b => ChangeNotifyRequest.Write(b, 0, 4096, dirId, 3), tree);
+        var interim = await c.SendAsync(Smb2Command.ChangeNotify, b => ChangeNotifyRequest.Write(b, 0, 4096, dirId, 3), tree, returnInterim: true);
         Assert.That(interim.Status, Is.EqualTo(NtStatus.Pending));
         var created = await c.SendAsync(Smb2Command.Create,
             b => CreateRequest.Write(b, 0, 2, ReadWriteAccess, 0x80, ShareAll, OpenIf, 0, @"interim2\new.txt", default), tree);

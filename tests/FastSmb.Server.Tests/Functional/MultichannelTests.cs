@@ -121,7 +121,7 @@ public class MultichannelTests
 
         var (other, otherTree) = await server.TreeConnectAsync(TestServer.ShareName);
         var interim = await other.SendAsync(Smb2Command.Create, b => CreateRequest.Write(b, OplockLevel.Batch, 2,
-            0x0012019F, 0x80, 7, 3, 0, "mcbreak.dat", default), otherTree);
+            0x0012019F, 0x80, 7, 3, 0, "mcbreak.dat", default), otherTree, returnInterim: true);
         Assert.That(interim.Status, Is.EqualTo(NtStatus.Pending), "the conflicting CREATE waits for the acknowledgment");
 
         // [MS-SMB2] 3.3.4.6: the opening connection is gone, so the break goes on the session's remaining channel.

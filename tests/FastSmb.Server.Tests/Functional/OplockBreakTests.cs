@@ -17,7 +17,7 @@ public class OplockBreakTests
 
     private static Task<Smb2Response> CreateAsync(Smb2ClientConnection c, uint tree, string name, byte oplock) =>
         c.SendAsync(Smb2Command.Create, b => CreateRequest.Write(b, oplock, 2, ReadWriteAccess, 0x80, 7,
-            3 /* FILE_OPEN_IF */, 0, name, default), tree);
+            3 /* FILE_OPEN_IF */, 0, name, default), tree, returnInterim: true);
 
     [Test]
     public async Task Create_BatchHeldByAnotherClient_BreakReachesHolder_AckCompletesCreate()

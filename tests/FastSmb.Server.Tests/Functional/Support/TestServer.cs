@@ -47,10 +47,9 @@ internal sealed class TestServer : IAsyncDisposable
         var self = ThreadCredentials.Server;
         var users = new InMemoryUserStore().Add(User, Password, uid: self.Uid, gid: self.Gid);
         addUsers?.Invoke(users);
-        // A FLUSH (or other blocking call) goes async only in the tests that ask for it with a pool of their own: the
-        // others would otherwise see an interim response whenever the machine is slow.
+        // Blocking calls (FLUSH) go async as in the real server whenever they take long: the client library waits past
+        // the interim response ([MS-SMB2] 3.2.5.1.5), so the tests see the final one.
         limits ??= new DatapathOptions();
-        if (ReferenceEquals(limits.BlockingCalls, BlockingCallPool.Shared)) limits = limits with { BlockingCalls = PatientCalls };
         // FASTSMB_IO=uring runs every functional test over loopback TCP on the pinned io_uring core loops.
         if (Environment.GetEnvironmentVariable("FASTSMB_IO") == "uring")
             limits = limits with { Io = IoEngine.Uring };
@@ -66,9 +65,6 @@ internal sealed class TestServer : IAsyncDisposable
             _server.Start(_listener);
         }
     }
-
-    /// <summary>Blocking calls that never go async in practice (a minute before the interim response).</summary>
-    private static readonly BlockingCallPool PatientCalls = new(2, TimeSpan.FromMinutes(1));
 
     /// <summary>The server under test (its core loops, connection count).</summary>
     public SmbServer Server => _server;
