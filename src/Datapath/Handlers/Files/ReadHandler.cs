@@ -6,8 +6,9 @@ namespace FastSmb.Datapath.Handlers.Files;
 
 /// <summary>
 /// [MS-SMB2] 3.3.5.12 SMB2 READ from a file: the data goes from the file straight into the response buffer
-/// (pread; io_uring into registered buffers comes with the core loops). Fewer bytes than MinimumCount, or none
-/// at all at the end of the file, is STATUS_END_OF_FILE. Stateless.
+/// (pread), or, on a core loop, through its io_uring into a registered buffer the response is sent from
+/// (<see cref="CoreLoops.RingRead"/>). Fewer bytes than MinimumCount, or none at all at the end of the file, is
+/// STATUS_END_OF_FILE. Stateless.
 /// </summary>
 internal static class ReadHandler
 {
@@ -20,6 +21,8 @@ internal static class ReadHandler
         if (read.Length > request.Connection.MaxReadSize || read.Offset > long.MaxValue)
             return NtStatus.InvalidParameter;
         if (read.Channel != 0) return RdmaTransfer.Read(ref request, response, in read, file);
+        // On a core loop: read on its ring into a registered buffer and answer when the read completes.
+        if (CoreLoops.RingRead.TryStart(ref request, in read, file, out status)) return status;
 
         int length = (int)read.Length;
         var body = response.GetBodySpan(ReadResponse.FixedSize + Math.Max(length, 1));
