@@ -15,6 +15,14 @@ public interface IFsaRingIo
     /// </summary>
     NtStatus BeginRead(FsaOpen open, long offset, int length, out int fd);
 
+    /// <summary>
+    /// Reads what <see cref="BeginRead"/> allowed from <paramref name="fd"/> only if it needs no waiting for the disk
+    /// (the page cache holds all of it): true with every byte of <paramref name="destination"/> filled. False when the
+    /// read would block, came back short (the end of the file, or part not cached) or failed: the caller reads it on
+    /// the ring instead.
+    /// </summary>
+    bool TryReadCached(int fd, long offset, Span<byte> destination);
+
     /// <summary>The status a failed read (an errno from the kernel) reports, as <see cref="IFsaVolume.Read"/> maps it.</summary>
     NtStatus ReadFailed(int errno);
 }

@@ -41,6 +41,16 @@ internal sealed class RingFileIo : IDisposable
     /// <summary>The pool, once the first READ made it (tests and the RDMA proxy's sharing look at it).</summary>
     public RegisteredBufferPool? Pool => _pool;
 
+    /// <summary>Whether a READ first tries the page cache without waiting (preadv2 RWF_NOWAIT) and only goes to the ring
+    /// when that would block. Tests turn it off to send every READ through the ring.</summary>
+    public bool TryCachedFirst
+    {
+        get => Volatile.Read(ref _tryCachedFirst);
+        set => Volatile.Write(ref _tryCachedFirst, value);
+    }
+
+    private bool _tryCachedFirst = true;
+
     /// <summary>Reads started and not yet released (completion reaped and response sent or dropped).</summary>
     public int InFlight { get; private set; }
 

@@ -10,7 +10,8 @@ using FastSmb.Protocol.Smb2.Commands;
 namespace FastSmb.Datapath.CoreLoops;
 
 /// <summary>
-/// One SMB2 READ ([MS-SMB2] 3.3.5.12) served on its connection's core loop ring: the file's bytes are read into a
+/// One SMB2 READ ([MS-SMB2] 3.3.5.12) that would wait for the disk (preadv2 RWF_NOWAIT said so), served on its
+/// connection's core loop ring: the file's bytes are read into a
 /// registered buffer right behind the room for the response's headers, the response is written around them and sent
 /// from that buffer as one frame, and the buffer goes back to the pool once the send is done. The loop serves the
 /// connection's other requests meanwhile; responses leave as their reads complete (a deferred response,
@@ -41,7 +42,8 @@ internal sealed unsafe class RingRead : IRingOperationOwner, IDeferredResponse, 
     /// and the loop has a buffer: returns true with <paramref name="status"/> the handler's answer (Pending, or the
     /// error of a check that failed). False: serve it synchronously.
     /// </summary>
-    public static bool TryStart(ref Smb2Request request, in ReadRequest read, FsaOpen file, out NtStatus status)
+    public static bool TryStart(ref Smb2Request request, in ReadRequest read, FsaOpen file, ResponseBuffer response,
+        out NtStatus status)
     {
         status = NtStatus.Success;
         var connection = request.Connection;
@@ -53,7 +55,16 @@ internal sealed unsafe class RingRead : IRingOperationOwner, IDeferredResponse, 
         long offset = (long)read.Offset;
         status = volume.BeginRead(file, offset, length, out int fd);
         if (status != NtStatus.Success) return true;
-        if (fd < 0 || !files.TryRent(length, out var op)) return false;
+        if (fd < 0) return false;
+        // What the page cache holds is read at once into the response, as the synchronous path does: the ring only
+        // takes reads that would wait for the disk (and short ones: the end of the file), which must not stall the loop.
+        var body = response.GetBodySpan(ReadResponse.FixedSize + Math.Max(length, 1));
+        if (files.TryCachedFirst && volume.TryReadCached(fd, offset, body.Slice(ReadResponse.FixedSize, length)))
+        {
+            status = Handlers.Files.ReadHandler.Answer(response, in read, file, length);
+            return true;
+        }
+        if (!files.TryRent(length, out var op)) return false;
         op!.Start(connection, file, volume, fd, offset, length, read.MinimumCount);
         request.Deferred = op;
         status = NtStatus.Pending;

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace FastSmb.Fsa.Posix;
 
 // IFsaRingIo: the checks of Read without the pread, for the core loops' io_uring reads.
@@ -20,5 +22,29 @@ public sealed partial class PosixVolume : IFsaRingIo
         return NtStatus.Success;
     }
 
+    public unsafe bool TryReadCached(int fd, long offset, Span<byte> destination)
+    {
+        if (destination.IsEmpty) return false;
+        fixed (byte* p = destination)
+        {
+            // preadv2(RWF_NOWAIT) (Linux 4.14): -EAGAIN instead of waiting for the disk, as Samba's io_uring and
+            // pthreadpool paths try first; a cached read then costs no more than the pread it replaces.
+            var iov = new IoVec { Base = p, Length = (nuint)destination.Length };
+            nint n = Preadv2(fd, &iov, 1, offset, RwfNoWait);
+            return n == destination.Length;
+        }
+    }
+
     public NtStatus ReadFailed(int errno) => ErrnoMap.ToStatus(FsOperation.Read, errno);
+
+    private const int RwfNoWait = 0x00000008; // RWF_NOWAIT, linux/fs.h
+
+    private unsafe struct IoVec
+    {
+        public byte* Base;
+        public nuint Length;
+    }
+
+    [LibraryImport("libc", EntryPoint = "preadv2", SetLastError = true)]
+    private static unsafe partial nint Preadv2(int fd, IoVec* iov, int iovcnt, long offset, int flags);
 }

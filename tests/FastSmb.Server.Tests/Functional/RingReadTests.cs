@@ -17,8 +17,13 @@ namespace FastSmb.Server.Tests.Functional;
 [CancelAfter(30_000)]
 public class RingReadTests
 {
-    private static TestServer StartOnOneLoop() =>
-        TestServer.Start(limits: new DatapathOptions { Io = IoEngine.Uring, Cores = 1 });
+    /// <summary>One loop whose READs all go through the ring (not first to the page cache, which holds these files).</summary>
+    private static TestServer StartOnOneLoop()
+    {
+        var server = TestServer.Start(limits: new DatapathOptions { Io = IoEngine.Uring, Cores = 1 });
+        Files(server).TryCachedFirst = false;
+        return server;
+    }
 
     private static RingFileIo Files(TestServer server) => server.Server.CoreLoops!.Loops[0].Files;
 
@@ -49,6 +54,22 @@ public class RingReadTests
         Assert.That(files.Registered, Is.True, "buffers registered with the ring (READ_FIXED)");
         await WaitUntilAsync(() => files.InFlight == 0 && files.Pool!.Available == files.Pool.Count,
             "the buffer returns to the pool once the response is sent");
+    }
+
+    [Test]
+    public async Task Read_Cached_AnsweredAtOnceWithoutTheRing()
+    {
+        await using var server = TestServer.Start(limits: new DatapathOptions { Io = IoEngine.Uring, Cores = 1 });
+        var (c, tree, file, data) = await FileWithDataAsync(server, 100_000);
+        await File.ReadAllBytesAsync(Path.Combine(server.ShareDir, "ring.dat")); // in the page cache now
+        var (status, back) = await c.ReadAsync(tree, file, 1000, 50_000);
+        Assert.That(status, Is.EqualTo(NtStatus.Success));
+        Assert.That(back, Is.EqualTo(data.AsSpan(1000, 50_000).ToArray()));
+        Assert.That(Files(server).Pool, Is.Null, "a cached READ needs no ring buffer");
+        // A short read (the end of the file) is not answered from the cache attempt: the ring finds where the file ends.
+        var (tailStatus, tail) = await c.ReadAsync(tree, file, 99_000, 5000);
+        Assert.That((tailStatus, tail), Is.EqualTo((NtStatus.Success, data[99_000..])));
+        Assert.That(Files(server).Pool, Is.Not.Null);
     }
 
     [Test]
