@@ -29,6 +29,7 @@ public sealed partial class ConnectionOwner(ITransportConnection transport, Smb2
             ? work => loop.Schedule(() => _ = PostAsync(work, serverStopping))
             : work => _ = PostAsync(work, serverStopping);
         _connection.BlockingCalls = options.BlockingCalls;
+        _connection.RingFiles = (transport as CoreLoops.UringSocketConnection)?.Loop.Files;
         // Dropped when it has not authenticated in time; the deadline is lifted by the first valid session.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);
         deadline.CancelAfter(options.UnauthenticatedTimeout);
@@ -194,6 +195,17 @@ public sealed partial class ConnectionOwner(ITransportConnection transport, Smb2
     {
         while (_connection.Outbox.TryDequeue(out var frame))
             await transport.SendAsync(frame, cancellationToken).ConfigureAwait(false);
+        while (_connection.FrameOutbox.TryDequeue(out var pooled))
+        {
+            try
+            {
+                await transport.SendAsync(pooled.Bytes, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                pooled.Owner.Released();
+            }
+        }
     }
 
     private void Cleanup(SessionRegistry sessions)
@@ -207,6 +219,7 @@ public sealed partial class ConnectionOwner(ITransportConnection transport, Smb2
         _connection.AsyncOperations.Clear();
         _connection.IsClosed = true;
         _connection.Outbox.Clear();
+        while (_connection.FrameOutbox.TryDequeue(out var pooled)) pooled.Owner.Released();
         foreach (var session in _connection.Sessions.ToArray())
         {
             _connection.RemoveSession(session);

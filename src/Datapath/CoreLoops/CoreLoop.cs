@@ -40,6 +40,7 @@ public sealed class CoreLoop : IDisposable
         Cpu = cpu;
         _options = options;
         _onError = onError;
+        Files = new RingFileIo(this, options);
         _thread = new Thread(Run) { IsBackground = true, Name = $"fastsmb core {index}" };
         _thread.Start();
         _started.Wait();
@@ -70,6 +71,9 @@ public sealed class CoreLoop : IDisposable
             return _ring!;
         }
     }
+
+    /// <summary>The loop's file I/O (io_uring reads into its registered buffers); used on the loop thread only.</summary>
+    internal RingFileIo Files { get; }
 
     public void ConnectionPlaced() => Interlocked.Increment(ref _connections);
     public void ConnectionGone() => Interlocked.Decrement(ref _connections);
@@ -163,6 +167,7 @@ public sealed class CoreLoop : IDisposable
         {
             // io_uring_queue_exit cancels what is still in flight; the loop's connections are gone by now.
             _ring.Dispose();
+            Files.Dispose(); // after the ring: nothing reads into its buffers any more
         }
     }
 
@@ -241,4 +246,11 @@ public sealed record CoreLoopOptions
 
     /// <summary>How long an idle loop polls its completion queue before it sleeps in the kernel (zero: never polls).</summary>
     public TimeSpan BusyPoll { get; init; }
+
+    /// <summary>Registered buffers per loop for READ data (<see cref="RingFileIo"/>), made at the loop's first READ;
+    /// a READ that finds none free is served synchronously. Zero: READs are always synchronous.</summary>
+    public int ReadBuffers { get; init; } = 32;
+
+    /// <summary>Bytes of READ data each of those buffers holds; larger READs are served synchronously.</summary>
+    public int ReadBufferSize { get; init; } = 1024 * 1024;
 }

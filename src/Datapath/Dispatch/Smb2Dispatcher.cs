@@ -220,6 +220,7 @@ public sealed partial class Smb2Dispatcher
         request.ResponseTreeId = treeId;
 
         response.BeginMessage();
+        request.MayDefer = !more && !previous.Any && connection.EncryptedBy is null;
         NtStatus status;
         if (related && previous.CreateError.IsError())
             status = previous.CreateError;
@@ -228,6 +229,12 @@ public sealed partial class Smb2Dispatcher
 
         if (connection.DisconnectRequested)
             return null;
+        if (status == NtStatus.Pending && request.Deferred is { } deferred)
+        {
+            Defer(ref request, charge, deferred, response);
+            previous.Any = true;
+            return null;
+        }
         if (status == NtStatus.Pending && request.Async is { } op)
         {
             if (more && !MayWaitInChain(command))

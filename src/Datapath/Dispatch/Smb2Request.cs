@@ -38,6 +38,14 @@ public ref struct Smb2Request
     /// <summary>Set by <see cref="GoAsync"/>: the handler returns STATUS_PENDING and completes the operation later.</summary>
     public AsyncOperation? Async;
 
+    /// <summary>Set by the dispatcher when this request may be answered later without an interim response (a lone,
+    /// unencrypted request: Smb2Dispatcher.Deferred.cs).</summary>
+    public bool MayDefer;
+
+    /// <summary>Set by a handler that returns <see cref="NtStatus.Pending"/> with its work still running on the core
+    /// loop's ring: the response goes out when that ends, with the header the dispatcher gives it now.</summary>
+    public IDeferredResponse? Deferred;
+
     /// <summary>Set by NEGOTIATE and SESSION_SETUP on 3.1.1: the preauth integrity hash that the response, as
     /// finally written (header included), extends ([MS-SMB2] 3.3.5.4, 3.3.5.5).</summary>
     public PreauthIntegrity? HashResponseInto;
