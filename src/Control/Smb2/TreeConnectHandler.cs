@@ -84,6 +84,7 @@ public sealed class TreeConnectHandler(IShareRegistry shares, IGroupMembership g
         tree.Volume = volume;
         tree.ReadOnly = share.ReadOnly;
         tree.DurableHandles = share.DurableHandles;
+        tree.KernelChangeNotify = share.KernelChangeNotify;
         tree.UnixIdentity = unixIdentity;
         if (!share.IsIpc)
         {

@@ -20,6 +20,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         RootPath = rootPath;
         _root = root;
         _paths = new PathResolver(root, useOpenat2);
+        ChangeNotifier.KernelSourceFactory = CreateKernelWatches;
         VolumeInfo = new FsVolumeInfo("NTFS", FsaPath.MaxComponentLength, SerialNumberOf(rootStat.Key), 0,
             Path.GetFileName(rootPath));
     }
