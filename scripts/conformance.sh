@@ -98,11 +98,24 @@ mkdir -p "$WORK/fastsmb/data" "$WORK/logs" || die "cannot create $WORK"
 chmod 0755 "$WORK"
 # FastSmb run as root does the file operations as the logged-on user's unix account (setfsuid),
 # so the share it creates must belong to bench, as Samba's does (scripts/reference-samba.sh)
-mkdir -p "$WORK/fastsmb/data/share"
+mkdir -p "$WORK/fastsmb/data/share" "$WORK/fastsmb/data/kernel"
 if [ "$(id -u)" = 0 ] && id "$USER_NAME" >/dev/null 2>&1; then
     chmod 0755 "$WORK/fastsmb" "$WORK/fastsmb/data"
-    chown "$USER_NAME:" "$WORK/fastsmb/data/share" || die "cannot give $WORK/fastsmb/data/share to $USER_NAME"
+    chown "$USER_NAME:" "$WORK/fastsmb/data/share" "$WORK/fastsmb/data/kernel" \
+        || die "cannot give $WORK/fastsmb/data/share to $USER_NAME"
 fi
+# the shares of scripts/reference-samba.sh: "share", and "kernel" with kernel oplocks (smb2.kernel-oplocks)
+cat >"$WORK/fastsmb/data/smb.conf" <<EOF
+[global]
+   workgroup = WORKGROUP
+[share]
+   path = $WORK/fastsmb/data/share
+   read only = no
+[kernel]
+   path = $WORK/fastsmb/data/kernel
+   read only = no
+   kernel oplocks = yes
+EOF
 
 fastsmb_pid="" samba_started=0
 cleanup() {
@@ -161,12 +174,24 @@ fi
 # (scripts/torture.sh's SUITE.results).
 suite_file() { printf '%s' "$1" | tr -c 'A-Za-z0-9._-' '_'; }
 
-# run_suite NAME PORT OK SUITE: runs the suite, leaves $WORK/logs/NAME/SUITE.results
+# run_suite NAME PORT OK SUITE: runs the suite, leaves $WORK/logs/NAME/SUITE.results. In the suite's options,
+# "share=NAME" runs it on that share instead of "share", and "{sharedir}" is that share's directory on the server
+# (what smbtorture's torture:localdir wants)
 run_suite() {
-    local name=$1 port=$2 ok=$3 suite=$4
+    local name=$1 port=$2 ok=$3 suite=$4 opts share=share dir
     [ "$ok" = 1 ] || return 0
-    TORTURE_LOG=$WORK/logs/$name TORTURE_USER=$USER_NAME%$USER_PASS \
-        TORTURE_OPTS="${TORTURE_OPTS:-}${suite_opts[$suite]:+ ${suite_opts[$suite]}}" \
+    opts=${suite_opts[$suite]:-}
+    if [[ " $opts " =~ \ share=([^ ]+)\  ]]; then
+        share=${BASH_REMATCH[1]}
+        opts=${opts/share=$share/}
+    fi
+    case $name in
+        samba) dir=$WORK/samba/$share ;;
+        *) dir=$WORK/fastsmb/data/$share ;;
+    esac
+    opts=${opts//\{sharedir\}/$dir}
+    TORTURE_LOG=$WORK/logs/$name TORTURE_USER=$USER_NAME%$USER_PASS TORTURE_SHARE=$share \
+        TORTURE_OPTS="${TORTURE_OPTS:-}${opts:+ $opts}" \
         bash scripts/torture.sh "$HOST" "$port" "$suite" 2>>"$WORK/logs/$name.stderr" | head -n 1 | sed "s/^/$me: $name: /" >&2
 }
 

@@ -110,10 +110,10 @@ do_start() {
         useradd --system --no-create-home --user-group --shell /usr/sbin/nologin "$USER_NAME" \
             || die "useradd $USER_NAME failed"
     fi
-    mkdir -p "$DIR"/{private,lock,state,cache,pid,log,ncalrpc,binddns,winbindd,usershares,share}
+    mkdir -p "$DIR"/{private,lock,state,cache,pid,log,ncalrpc,binddns,winbindd,usershares,share,kernel}
     chmod 0700 "$DIR/private"
-    chown "$USER_NAME:" "$DIR/share"
-    chmod 0775 "$DIR/share"
+    chown "$USER_NAME:" "$DIR/share" "$DIR/kernel"
+    chmod 0775 "$DIR/share" "$DIR/kernel"
     runuser -u "$USER_NAME" -- test -w "$DIR/share" -a -x "$DIR/share" 2>/dev/null \
         || die "unix user $USER_NAME cannot write $DIR/share (a parent directory not traversable?)"
 
@@ -172,6 +172,18 @@ do_start() {
    kernel oplocks = no
    kernel share modes = no
    posix locking = no
+   oplocks = yes
+   level2 oplocks = yes
+
+# smb2.kernel-oplocks runs here (scripts/conformance-suites.txt: share=kernel)
+[kernel]
+   path = $DIR/kernel
+   read only = no
+   valid users = $USER_NAME
+   vfs objects = acl_xattr streams_xattr
+   ea support = yes
+   store dos attributes = yes
+   kernel oplocks = yes
    oplocks = yes
    level2 oplocks = yes
 EOF

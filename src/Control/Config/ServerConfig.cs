@@ -81,6 +81,11 @@ public sealed record GlobalConfig
     /// fails every CREATE of a file in the share's root once a server advertises the capability.</summary>
     public bool DirectoryLeases { get; init; }
 
+    /// <summary>"kernel change notify" in [global]: the default of every share's (Samba's name; no by default here).</summary>
+    public bool KernelChangeNotify { get; init; }
+    /// <summary>"kernel oplocks" in [global]: the default of every share's (Samba's name and default, no).</summary>
+    public bool KernelOplocks { get; init; }
+
     private static string DefaultNetbiosName()
     {
         var name = Environment.MachineName.Split('.')[0].ToUpperInvariant();
@@ -117,6 +122,10 @@ public sealed record ShareConfig(string Name, string Path, string Comment = "", 
     public uint DirectoryMask { get; init; } = DefaultDirectoryMask;
     /// <summary>"durable handles": opens may be durable (DHnQ/DH2Q), Samba's default yes.</summary>
     public bool DurableHandles { get; init; } = true;
+    /// <summary>"kernel change notify": changes made outside the server reach CHANGE_NOTIFY (inotify); null takes [global]'s.</summary>
+    public bool? KernelChangeNotify { get; init; }
+    /// <summary>"kernel oplocks": oplocks and leases hold a Linux lease (F_SETLEASE); null takes [global]'s.</summary>
+    public bool? KernelOplocks { get; init; }
 
     public const uint DefaultCreateMask = 0x1E4 /* 0744 */, DefaultDirectoryMask = 0x1ED /* 0755 */;
 
@@ -125,7 +134,8 @@ public sealed record ShareConfig(string Name, string Path, string Comment = "", 
         && Comment == other.Comment && ReadOnly == other.ReadOnly && GuestOk == other.GuestOk
         && ValidUsers.SequenceEqual(other.ValidUsers) && Browseable == other.Browseable && Encrypt == other.Encrypt
         && ForceUser == other.ForceUser && ForceGroup == other.ForceGroup && CreateMask == other.CreateMask
-        && DirectoryMask == other.DirectoryMask && DurableHandles == other.DurableHandles;
+        && DirectoryMask == other.DirectoryMask && DurableHandles == other.DurableHandles
+        && KernelChangeNotify == other.KernelChangeNotify && KernelOplocks == other.KernelOplocks;
 
     public override int GetHashCode() => HashCode.Combine(Name, Path, Comment, ReadOnly, GuestOk, Browseable, Encrypt);
 }

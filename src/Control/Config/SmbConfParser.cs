@@ -188,6 +188,10 @@ public static class SmbConfParser
 
             case "smb3 directory leases" or "fastsmb directory leases":
                 return TryBool(value, out var dirLeases) ? g with { DirectoryLeases = dirLeases } : Bad(g, line, key, value, errors, YesNo);
+            case "kernel change notify":
+                return TryBool(value, out var kernelNotify) ? g with { KernelChangeNotify = kernelNotify } : Bad(g, line, key, value, errors, YesNo);
+            case "kernel oplocks":
+                return TryBool(value, out var kernelOplocks) ? g with { KernelOplocks = kernelOplocks } : Bad(g, line, key, value, errors, YesNo);
             case "admin group":
                 return value.Length > 0 ? g with { AdminGroup = value } : Bad(g, line, key, value, errors, "a group name");
             default:
@@ -208,6 +212,10 @@ public static class SmbConfParser
                 return TryBool(value, out var w) ? s with { ReadOnly = !w } : Bad(s, line, key, value, errors, YesNo);
             case "durable handles":
                 return TryBool(value, out var durable) ? s with { DurableHandles = durable } : Bad(s, line, key, value, errors, YesNo);
+            case "kernel change notify":
+                return TryBool(value, out var kernelNotify) ? s with { KernelChangeNotify = kernelNotify } : Bad(s, line, key, value, errors, YesNo);
+            case "kernel oplocks":
+                return TryBool(value, out var kernelOplocks) ? s with { KernelOplocks = kernelOplocks } : Bad(s, line, key, value, errors, YesNo);
             case "guest ok" or "public":
                 return TryBool(value, out var guest) ? s with { GuestOk = guest } : Bad(s, line, key, value, errors, YesNo);
             case "browseable" or "browsable":

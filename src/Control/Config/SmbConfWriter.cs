@@ -46,6 +46,8 @@ public static class SmbConfWriter
         if (g.RdmaPort != 5445) Key(o, "fastsmb rdma port", g.RdmaPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         Key(o, "smb3 directory leases", YesNo(g.DirectoryLeases));
+        Key(o, "kernel change notify", YesNo(g.KernelChangeNotify));
+        Key(o, "kernel oplocks", YesNo(g.KernelOplocks));
         foreach (var s in config.Shares)
         {
             o.Append('\n').Append('[').Append(s.Name).Append("]\n");
@@ -65,6 +67,8 @@ public static class SmbConfWriter
         if (s.ValidUsers.Count > 0)
             Key(o, "valid users", string.Join(", ", s.ValidUsers.Select(u => u.Contains(' ') ? $"\"{u}\"" : u)));
         Key(o, "smb encrypt", EncryptionName(s.Encrypt));
+        if (s.KernelChangeNotify is bool kernelNotify) Key(o, "kernel change notify", YesNo(kernelNotify));
+        if (s.KernelOplocks is bool kernelOplocks) Key(o, "kernel oplocks", YesNo(kernelOplocks));
     }
 
     private static void Key(StringBuilder o, string key, string value) => o.Append("   ").Append(key).Append(" = ").Append(value).Append('\n');

@@ -21,6 +21,8 @@ public static class ConfiguredShares
             CreateMask = s.CreateMask,
             DurableHandles = s.DurableHandles,
             DirectoryMask = s.DirectoryMask,
+            KernelChangeNotify = s.KernelChangeNotify ?? config.Global.KernelChangeNotify,
+            KernelOplocks = s.KernelOplocks ?? config.Global.KernelOplocks,
             Access = new ShareAccess(s.GuestOk, s.ValidUsers),
         }));
         return list;

@@ -34,6 +34,10 @@ public sealed record ShareDefinition(string Name, string Path, ShareType Type, s
     /// <summary>"durable handles" (default yes).</summary>
     public bool DurableHandles { get; init; } = true;
     public uint DirectoryMask { get; init; } = Config.ShareConfig.DefaultDirectoryMask;
+    /// <summary>"kernel change notify" (default no): CHANGE_NOTIFY also reports changes made outside the server.</summary>
+    public bool KernelChangeNotify { get; init; }
+    /// <summary>"kernel oplocks" (default no): oplocks and leases with read or write caching hold a Linux lease.</summary>
+    public bool KernelOplocks { get; init; }
 
     /// <summary>Who may connect ("guest ok", "valid users"); see <see cref="ShareAccess"/>.</summary>
     public ShareAccess Access { get; init; } = ShareAccess.Everyone;

@@ -84,6 +84,8 @@ public sealed class TreeConnectHandler(IShareRegistry shares, IGroupMembership g
         tree.Volume = volume;
         tree.ReadOnly = share.ReadOnly;
         tree.DurableHandles = share.DurableHandles;
+        tree.KernelChangeNotify = share.KernelChangeNotify;
+        tree.KernelOplocks = share.KernelOplocks;
         tree.UnixIdentity = unixIdentity;
         if (!share.IsIpc)
         {

@@ -8,25 +8,39 @@ namespace FastSmb.Datapath.Connections;
 /// </summary>
 public sealed class ClientTable
 {
-    private sealed class Client
+    /// <summary>One client's connections, oldest first. Guarded by the table's lock.</summary>
+    internal sealed class Group(Lock tableLock)
     {
         public readonly SemaphoreSlim Gate = new(1, 1);
-        public int Connections;
+        public readonly List<Smb2Connection> Members = new();
+        public int Connections => Members.Count;
+
+        /// <summary>The client's oldest connection that is still open: where Samba sends a lease break, whichever
+        /// of the client's connections opened the file (smb2.lease.v2_complex1).</summary>
+        public Smb2Connection? OldestLive()
+        {
+            lock (tableLock)
+                foreach (var c in Members)
+                    if (!c.IsClosed) return c;
+            return null;
+        }
     }
 
-    private readonly Dictionary<Guid, Client> _clients = new();
+    private readonly Dictionary<Guid, Group> _clients = new();
+    private readonly Lock _lock = new();
 
     /// <summary>Moves <paramref name="connection"/> onto its client's gate. Call under the connection's own gate,
     /// right after NEGOTIATE (nothing else references the old gate then but the caller, who releases it).</summary>
     public void Join(Smb2Connection connection)
     {
-        lock (_clients)
+        lock (_lock)
         {
             if (!_clients.TryGetValue(connection.ClientGuid, out var client))
-                _clients.Add(connection.ClientGuid, client = new Client());
-            client.Connections++;
+                _clients.Add(connection.ClientGuid, client = new Group(_lock));
+            client.Members.Add(connection);
             connection.Gate = client.Gate;
             connection.JoinedClient = true;
+            connection.Client = client;
         }
     }
 
@@ -34,13 +48,15 @@ public sealed class ClientTable
     public void Leave(Smb2Connection connection)
     {
         if (!connection.JoinedClient) return;
-        lock (_clients)
+        lock (_lock)
         {
             connection.JoinedClient = false;
-            if (_clients.TryGetValue(connection.ClientGuid, out var client) && --client.Connections == 0)
+            connection.Client = null;
+            if (_clients.TryGetValue(connection.ClientGuid, out var client) && client.Members.Remove(connection)
+                && client.Connections == 0)
                 _clients.Remove(connection.ClientGuid);
         }
     }
 
-    public int Count { get { lock (_clients) return _clients.Count; } }
+    public int Count { get { lock (_lock) return _clients.Count; } }
 }

@@ -43,8 +43,10 @@ public readonly record struct FileChange(FileAction Action, string Name);
 /// </summary>
 public sealed class NotifyWatch
 {
-    internal NotifyWatch(FsaOpen directory, bool watchTree, NotifyFilter filter, uint bufferSize, Action<NotifyWatch> changed)
+    internal NotifyWatch(FsaOpen directory, bool watchTree, NotifyFilter filter, uint bufferSize, Action<NotifyWatch> changed,
+        bool kernel = false)
     {
+        Kernel = kernel;
         Directory = directory;
         WatchTree = watchTree;
         Filter = filter;
@@ -57,6 +59,8 @@ public sealed class NotifyWatch
     public NotifyFilter Filter { get; }
     public uint BufferSize { get; }
     internal Action<NotifyWatch> Changed { get; }
+    /// <summary>The share has "kernel change notify": changes made outside the server are reported too.</summary>
+    public bool Kernel { get; }
     internal List<FileChange> Buffered { get; } = new();
     internal int BufferedBytes { get; set; }
     internal bool Overflowed { get; set; }
@@ -79,28 +83,46 @@ public sealed class ChangeNotifier
     private readonly List<NotifyWatch> _watches = new();
     private readonly Lock _lock = new();
     private volatile int _count;
+    private int _kernelCount;
+    private readonly OwnChangeLedger _own = new();
+
+    /// <summary>The volume's kernel watches ("kernel change notify"), made by <see cref="KernelSourceFactory"/> when
+    /// the first watch asks for them; null until then, or where the volume cannot have them.</summary>
+    public IKernelChangeSource? KernelSource { get; private set; }
+
+    /// <summary>Set by a volume that can watch directories in the kernel.</summary>
+    public Func<IKernelChangeSource?>? KernelSourceFactory { get; set; }
 
     /// <summary>Sets up the watch of a directory open ([MS-FSA] 2.1.5.11). <paramref name="changed"/> runs on the
-    /// reporting thread, outside the lock, after a change was buffered.</summary>
+    /// reporting thread, outside the lock, after a change was buffered. <paramref name="kernel"/> also reports what
+    /// other processes change there (the share's "kernel change notify").</summary>
     public NotifyWatch Watch(FsaOpen directory, bool watchTree, NotifyFilter filter, uint bufferSize,
-        Action<NotifyWatch> changed)
+        Action<NotifyWatch> changed, bool kernel = false)
     {
-        var watch = new NotifyWatch(directory, watchTree, filter, bufferSize, changed);
+        if (kernel && KernelSource is null && KernelSourceFactory is { } factory)
+            lock (_lock) KernelSource ??= factory();
+        kernel &= KernelSource is not null;
+        var watch = new NotifyWatch(directory, watchTree, filter, bufferSize, changed, kernel);
         lock (_lock)
         {
             _watches.Add(watch);
             _count = _watches.Count;
+            if (kernel) _kernelCount++;
         }
+        if (kernel) KernelSource!.Add(watch);
         return watch;
     }
 
     public void Remove(NotifyWatch watch)
     {
+        bool removed;
         lock (_lock)
         {
-            _watches.Remove(watch);
+            removed = _watches.Remove(watch);
             _count = _watches.Count;
+            if (removed && watch.Kernel) _kernelCount--;
         }
+        if (removed && watch.Kernel) KernelSource?.Remove(watch);
     }
 
     /// <summary>
@@ -127,12 +149,16 @@ public sealed class ChangeNotifier
     public void Report(string path, FileAction action, NotifyFilter filter)
     {
         if (_count == 0 || path.Length == 0) return;
+        bool covered = Volatile.Read(ref _kernelCount) > 0 && KernelSource is { } kernel && kernel.Covers(path);
         List<NotifyWatch>? told = null;
         lock (_lock)
         {
+            // The kernel's copy came first: the kernel watches have it already.
+            bool kernelHasIt = covered && !_own.RecordOwn(path, action, Environment.TickCount64);
             foreach (var watch in _watches)
             {
                 if ((watch.Filter & filter) == 0 || watch.Directory.Node is not { } node) continue;
+                if (kernelHasIt && watch.Kernel) continue;
                 if (!TryRelativeName(node.Path, path, watch.WatchTree, out string name)) continue;
                 Buffer(watch, new FileChange(action, name));
                 (told ??= new()).Add(watch);
@@ -140,6 +166,59 @@ public sealed class ChangeNotifier
         }
         if (told is null) return;
         foreach (var watch in told) watch.Changed(watch);
+    }
+
+    /// <summary>
+    /// A change the kernel saw (inotify) under the volume's root: reported to the watches that asked for kernel
+    /// events, unless it is the copy of a change the volume reported itself (<see cref="OwnChangeLedger"/>). The same
+    /// entry twice in a row in a watch's buffer is kept once (a local writer makes an IN_MODIFY per write).
+    /// </summary>
+    public void ReportKernel(string path, FileAction action, NotifyFilter filter)
+    {
+        if (Volatile.Read(ref _kernelCount) == 0 || path.Length == 0) return;
+        List<NotifyWatch>? told = null;
+        lock (_lock)
+        {
+            if (_own.IsOwn(path, action, Environment.TickCount64)) return;
+            foreach (var watch in _watches)
+            {
+                if (!watch.Kernel || (watch.Filter & filter) == 0 || watch.Directory.Node is not { } node) continue;
+                if (!TryRelativeName(node.Path, path, watch.WatchTree, out string name)) continue;
+                var change = new FileChange(action, name);
+                if (watch.Buffered.Count > 0 && watch.Buffered[^1] == change) continue;
+                Buffer(watch, change);
+                (told ??= new()).Add(watch);
+            }
+        }
+        if (told is null) return;
+        foreach (var watch in told) watch.Changed(watch);
+    }
+
+    /// <summary>The kernel lost events (IN_Q_OVERFLOW): every kernel watch answers STATUS_NOTIFY_ENUM_DIR next, so
+    /// its client enumerates again ([MS-SMB2] 3.3.5.19).</summary>
+    public void ReportKernelOverflow()
+    {
+        if (Volatile.Read(ref _kernelCount) == 0) return;
+        List<NotifyWatch>? told = null;
+        lock (_lock)
+        {
+            foreach (var watch in _watches)
+            {
+                if (!watch.Kernel) continue;
+                watch.Overflowed = true;
+                watch.Buffered.Clear();
+                watch.BufferedBytes = 0;
+                (told ??= new()).Add(watch);
+            }
+        }
+        if (told is null) return;
+        foreach (var watch in told) watch.Changed(watch);
+    }
+
+    /// <summary>The kernel watches currently armed, for the volume's watch bookkeeping.</summary>
+    internal NotifyWatch[] KernelWatches()
+    {
+        lock (_lock) return _watches.Where(w => w.Kernel).ToArray();
     }
 
     /// <summary>

@@ -56,6 +56,10 @@ public sealed class CachingRequest
     /// once more (Samba's first_open_attempt).</summary>
     public bool FirstAttempt { get; init; } = true;
 
+    /// <summary>The share has "kernel oplocks": the grant also holds a Linux lease on the open's descriptor, and
+    /// none is granted where the kernel refuses one (nor level II oplocks, which Linux leases cannot express).</summary>
+    public bool KernelOplocks { get; init; }
+
     /// <summary>Where the breaks of the grant this open receives are sent.</summary>
     public IOplockBreakSink? Sink { get; init; }
 

@@ -108,6 +108,7 @@ public sealed partial class ShareModeTable
         // Directories get a lease only where directory leasing is on (v2); otherwise no lease at all, as Samba.
         if (request.IsLease && open.IsDirectory && !(DirectoryLeases && request.LeaseVersion >= 2)) return;
         var want = Allowed(node, null, open, Normalize(request.Requested, open));
+        if (request.KernelOplocks && !TakeKernelLease(open, request, want)) return;
         if (!request.IsLease)
         {
             if (want == CachingState.None) return;

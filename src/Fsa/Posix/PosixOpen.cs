@@ -10,6 +10,9 @@ internal sealed class PosixOpen(PosixVolume volume, FileDescriptor fd, AccessMas
 
     public FileDescriptor Fd { get; private set; } = fd;
 
+    /// <summary>The descriptor holds a Linux lease ("kernel oplocks", PosixVolume.KernelLeases.cs).</summary>
+    internal bool KernelLeased { get; set; }
+
     /// <summary>A stream open that became an open of its file's data (a stream renamed onto the default stream)
     /// takes a descriptor that can write it; the old one closes.</summary>
     internal void ReplaceFd(FileDescriptor fd)

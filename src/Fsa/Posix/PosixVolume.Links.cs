@@ -32,18 +32,14 @@ public sealed partial class PosixVolume
         }
 
         var (sourceParent, sourceLeaf) = PathResolver.Split(source);
-        int errno = _paths.Open(sourceParent, Libc.O_PATH | Libc.O_DIRECTORY, 0, out var from);
-        if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Create, errno);
-        using (from)
+        bool replace = target.Exists;
+        status = AtParents(sourceParent, target.Parent, FsOperation.Create, (from, to) =>
         {
-            errno = _paths.Open(target.Parent, Libc.O_PATH | Libc.O_DIRECTORY, 0, out var to);
-            if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Create, errno);
-            using (to)
-            {
-                if (target.Exists && Libc.Unlinkat(to!, leaf, 0) != 0) return ErrnoMap.ToStatus(FsOperation.Delete, Libc.Errno);
-                if (Libc.Linkat(from!, sourceLeaf, to!, leaf, 0) != 0) return ErrnoMap.ToStatus(FsOperation.Create, Libc.Errno);
-            }
-        }
+            if (replace && Libc.Unlinkat(to, leaf, 0) != 0) return ErrnoMap.ToStatus(FsOperation.Delete, Libc.Errno);
+            return Libc.Linkat(from, sourceLeaf, to, leaf, 0) != 0 ? ErrnoMap.ToStatus(FsOperation.Create, Libc.Errno)
+                : NtStatus.Success;
+        });
+        if (status != NtStatus.Success) return status;
         _paths.CaseFold.Invalidate(target.Parent);
         string linked = PathResolver.Join(target.Parent, leaf);
         ChangeNotifier.Report(linked, Notify.FileAction.Added, Notify.NotifyFilter.FileName);

@@ -70,24 +70,34 @@ public sealed partial class PosixVolume
         if (o.IsDirectory && ShareModes.HasOpensBeneath(source)) return NtStatus.AccessDenied;
 
         var (sourceParent, sourceLeaf) = PathResolver.Split(source);
-        int errno = _paths.Open(sourceParent, Libc.O_PATH | Libc.O_DIRECTORY, 0, out var from);
-        if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Rename, errno);
-        using (from)
-        {
-            errno = _paths.Open(target.Parent, Libc.O_PATH | Libc.O_DIRECTORY, 0, out var to);
-            if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Rename, errno);
-            using (to)
-            {
-                if (Libc.Renameat2(from!, sourceLeaf, to!, leaf, flags) != 0)
-                    return ErrnoMap.ToStatus(FsOperation.Rename, Libc.Errno);
-            }
-        }
+        status = AtParents(sourceParent, target.Parent, FsOperation.Rename, (from, to) =>
+            Libc.Renameat2(from, sourceLeaf, to, leaf, flags) != 0 ? ErrnoMap.ToStatus(FsOperation.Rename, Libc.Errno)
+                : NtStatus.Success);
+        if (status != NtStatus.Success) return status;
         _paths.CaseFold.Invalidate(sourceParent);
         _paths.CaseFold.Invalidate(target.Parent);
         if (o.IsDirectory) _paths.CaseFold.InvalidateTree(source);
         ShareModes.Rename(o, PathResolver.Join(target.Parent, leaf));
         ReportRenamed(source, o.Node!.Path, o.IsDirectory, o);
         return NtStatus.Success;
+    }
+
+    /// <summary>
+    /// The two-name operations (rename, hard link) act on an entry of one directory and a name in another: both
+    /// directories are opened beneath the root (O_PATH) and <paramref name="call"/> makes the *at call on them. A
+    /// directory that cannot be opened fails as <paramref name="operation"/>.
+    /// </summary>
+    private NtStatus AtParents(string fromParent, string toParent, FsOperation operation,
+        Func<FileDescriptor, FileDescriptor, NtStatus> call)
+    {
+        int errno = _paths.Open(fromParent, Libc.O_PATH | Libc.O_DIRECTORY, 0, out var from);
+        if (errno != 0) return ErrnoMap.ToStatus(operation, errno);
+        using (from)
+        {
+            errno = _paths.Open(toParent, Libc.O_PATH | Libc.O_DIRECTORY, 0, out var to);
+            if (errno != 0) return ErrnoMap.ToStatus(operation, errno);
+            using (to) return call(from!, to!);
+        }
     }
 
     public NtStatus StartEnumeration(FsaOpen directory, string pattern)

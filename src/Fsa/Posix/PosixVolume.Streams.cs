@@ -57,6 +57,8 @@ public sealed partial class PosixVolume
             if (!target.Stat.IsDirectory && !target.Stat.IsRegular) return NtStatus.AccessDenied;
             errno = _paths.Open(target.Path, target.Stat.IsDirectory ? Libc.O_RDONLY | Libc.O_DIRECTORY
                 : Libc.O_RDONLY | Libc.O_NONBLOCK, 0, out fd);
+            if (errno == Libc.EAGAIN) errno = DuplicateLeasedDescriptor(target, out fd);
+            if (errno == Libc.EAGAIN) return WaitForLeaseHolder(request);
             if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Open, errno);
         }
         int statErrno = PathResolver.StatFd(fd!, out var st);

@@ -20,6 +20,8 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         RootPath = rootPath;
         _root = root;
         _paths = new PathResolver(root, useOpenat2);
+        ChangeNotifier.KernelSourceFactory = CreateKernelWatches;
+        ShareModes.KernelLeaseTaker = TakeKernelLease;
         VolumeInfo = new FsVolumeInfo("NTFS", FsaPath.MaxComponentLength, SerialNumberOf(rootStat.Key), 0,
             Path.GetFileName(rootPath));
     }
@@ -125,6 +127,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
                 errno = _paths.Open(target.Path, (flags & ~Libc.O_RDWR) | Libc.O_RDONLY, 0, out fd);
                 granted &= ~(AccessMask.WriteData | AccessMask.AppendData);
             }
+            if (errno == Libc.EAGAIN) return WaitForLeaseHolder(request);
             if (errno != 0) return ErrnoMap.ToStatus(FsOperation.Open, errno);
             action = disposition == CreateDisposition.Supersede ? CreateAction.Superseded
                 : truncate ? CreateAction.Overwritten : CreateAction.Opened;
@@ -262,6 +265,7 @@ public sealed partial class PosixVolume : IFsaVolume, IDisposable
         ReportWritten(o);
         ApplyCloseTimes(o);
         bool delete = ShareModes.Remove(o, out string path, out string? orphanedFile);
+        ReleaseKernelLease(o);
         if (o.StreamName is not null)
         {
             var deleted = delete ? DeleteStream(o) : NtStatus.Success;

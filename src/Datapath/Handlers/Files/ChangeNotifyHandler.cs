@@ -34,7 +34,7 @@ internal static class ChangeNotifyHandler
 
         var notifier = file.Volume.ChangeNotifier;
         open.Watch ??= notifier.Watch(file, notify.WatchTree, (NotifyFilter)notify.CompletionFilter, notify.OutputBufferLength,
-            _ => connection.Post?.Invoke(c => Deliver(c, open)));
+            _ => connection.Post?.Invoke(c => Deliver(c, open)), kernel: open.Tree.KernelChangeNotify);
         if (open.Watch.DirectoryDeletePending) return NtStatus.DeletePending;
         if (!open.HasPendingNotifies && notifier.TryTake(open.Watch, out var changes, out bool overflowed))
         {

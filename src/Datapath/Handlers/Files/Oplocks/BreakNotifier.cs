@@ -33,11 +33,30 @@ internal sealed partial class BreakNotifier(Smb2Connection connection, Smb2Sessi
         var leaseKey = grant.LeaseKey;
         ushort epoch = grant.LeaseVersion >= 2 ? grant.Epoch : (ushort)0;
         Func<Smb2Connection, byte[]> build = c => Build(c, isLease, leaseKey, epoch, current, breakTo, ackRequired);
+        if (isLease && ToClientsOldestConnection(connection, session, tree, build)) return;
         // The opening connection alive: its owner sends the break ahead of the responses that follow (Samba's
         // smb2.lease.rename_wait reads the break from its next request's I/O). Posted work is dropped once that
         // connection is gone, so then the break takes the gate itself and goes on another channel.
         if (!connection.IsClosed) post(c => session.SendOnAnyLiveChannel(build, preferred: c));
         else _ = SendOnAnotherChannelAsync(build);
+    }
+
+    /// <summary>
+    /// A lease belongs to the client, not to one connection ([MS-SMB2] 3.3.1.13: keyed by ClientGuid): as Samba, its
+    /// break goes on the client's oldest live connection when the client has several (same ClientGuid), whichever
+    /// opened the file. A frame that must be encrypted stays with its own session's channels.
+    /// </summary>
+    private static bool ToClientsOldestConnection(Smb2Connection opener, Smb2Session session, TreeConnect tree,
+        Func<Smb2Connection, byte[]> build)
+    {
+        if (session.Encryptor is not null && (session.EncryptData || tree.EncryptData)) return false;
+        if (opener.Client?.OldestLive() is not { } oldest || oldest == opener || oldest.Post is not { } post) return false;
+        post(c =>
+        {
+            c.Outbox.Enqueue(build(c));
+            c.WakeOwner();
+        });
+        return true;
     }
 
     private async Task SendOnAnotherChannelAsync(Func<Smb2Connection, byte[]> build)

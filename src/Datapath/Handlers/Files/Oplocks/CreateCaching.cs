@@ -46,6 +46,7 @@ internal static class CreateCaching
                     Sink = sink,
                     OnBreaksDone = pending.Wake,
                     FirstAttempt = !pending.IsRetry,
+                    KernelOplocks = request.Tree!.KernelOplocks,
                 };
             }
             level = OplockLevel.None;
@@ -57,6 +58,7 @@ internal static class CreateCaching
             Sink = sink,
             OnBreaksDone = pending.Wake,
             FirstAttempt = !pending.IsRetry,
+            KernelOplocks = request.Tree!.KernelOplocks,
         };
     }
 
