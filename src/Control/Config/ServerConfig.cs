@@ -117,6 +117,9 @@ public sealed record ShareConfig(string Name, string Path, string Comment = "", 
     public uint DirectoryMask { get; init; } = DefaultDirectoryMask;
     /// <summary>"durable handles": opens may be durable (DHnQ/DH2Q), Samba's default yes.</summary>
     public bool DurableHandles { get; init; } = true;
+    /// <summary>"continuously available" (Samba's spelling, default no): the share is CA ([MS-SMB2] 2.2.10
+    /// SMB2_SHARE_CAP_CONTINUOUS_AVAILABILITY): persistent handles, write-through WRITEs.</summary>
+    public bool ContinuouslyAvailable { get; init; }
 
     public const uint DefaultCreateMask = 0x1E4 /* 0744 */, DefaultDirectoryMask = 0x1ED /* 0755 */;
 
@@ -125,7 +128,8 @@ public sealed record ShareConfig(string Name, string Path, string Comment = "", 
         && Comment == other.Comment && ReadOnly == other.ReadOnly && GuestOk == other.GuestOk
         && ValidUsers.SequenceEqual(other.ValidUsers) && Browseable == other.Browseable && Encrypt == other.Encrypt
         && ForceUser == other.ForceUser && ForceGroup == other.ForceGroup && CreateMask == other.CreateMask
-        && DirectoryMask == other.DirectoryMask && DurableHandles == other.DurableHandles;
+        && DirectoryMask == other.DirectoryMask && DurableHandles == other.DurableHandles
+        && ContinuouslyAvailable == other.ContinuouslyAvailable;
 
     public override int GetHashCode() => HashCode.Combine(Name, Path, Comment, ReadOnly, GuestOk, Browseable, Encrypt);
 }

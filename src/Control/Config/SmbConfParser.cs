@@ -208,6 +208,8 @@ public static class SmbConfParser
                 return TryBool(value, out var w) ? s with { ReadOnly = !w } : Bad(s, line, key, value, errors, YesNo);
             case "durable handles":
                 return TryBool(value, out var durable) ? s with { DurableHandles = durable } : Bad(s, line, key, value, errors, YesNo);
+            case "continuously available":
+                return TryBool(value, out var ca) ? s with { ContinuouslyAvailable = ca } : Bad(s, line, key, value, errors, YesNo);
             case "guest ok" or "public":
                 return TryBool(value, out var guest) ? s with { GuestOk = guest } : Bad(s, line, key, value, errors, YesNo);
             case "browseable" or "browsable":

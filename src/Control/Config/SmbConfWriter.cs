@@ -65,6 +65,7 @@ public static class SmbConfWriter
         if (s.ValidUsers.Count > 0)
             Key(o, "valid users", string.Join(", ", s.ValidUsers.Select(u => u.Contains(' ') ? $"\"{u}\"" : u)));
         Key(o, "smb encrypt", EncryptionName(s.Encrypt));
+        if (s.ContinuouslyAvailable) Key(o, "continuously available", "yes");
     }
 
     private static void Key(StringBuilder o, string key, string value) => o.Append("   ").Append(key).Append(" = ").Append(value).Append('\n');

@@ -20,6 +20,7 @@ public static class ConfiguredShares
             ForceGroup = s.ForceGroup,
             CreateMask = s.CreateMask,
             DurableHandles = s.DurableHandles,
+            ContinuouslyAvailable = s.ContinuouslyAvailable,
             DirectoryMask = s.DirectoryMask,
             Access = new ShareAccess(s.GuestOk, s.ValidUsers),
         }));
