@@ -30,6 +30,7 @@ public static class BenchCommand
         var domain = new Option<string>("--domain") { Description = "Logon domain", DefaultValueFactory = _ => "WORKGROUP" };
         var sign = new Option<bool>("--sign") { Description = "Sign every request" };
         var encrypt = new Option<bool>("--encrypt") { Description = "Encrypt every request (SMB 3.x)" };
+        var persistent = new Option<bool>("--persistent") { Description = "open-close: ask for a persistent handle (DH2Q, SMB 3.x; granted on continuously available shares)" };
         var transport = new Option<string>("--transport") { Description = "tcp, or rdma (SMB Direct; READ/WRITE payloads by RDMA)", DefaultValueFactory = _ => "tcp" };
         var rdmaProvider = new Option<string>("--rdma-provider") { Description = "With --transport rdma: soft or verbs", DefaultValueFactory = _ => "soft" };
         var rdmaAddress = new Option<string?>("--rdma-address") { Description = "With --transport rdma: soft: the server's SMB Direct socket path (default /run/fastsmb-smbdirect.sock); verbs: ip:port (default SERVER:5445)" };
@@ -37,7 +38,7 @@ public static class BenchCommand
         var jsonOut = new Option<string?>("--json-out") { Description = "Also write the JSON results to this file" };
         var command = new Command("bench", "Load-test an SMB server (any SMB2/3 server)")
         {
-            target, workload, size, block, connections, depth, duration, user, domain, sign, encrypt, transport, rdmaProvider, rdmaAddress, json, jsonOut,
+            target, workload, size, block, connections, depth, duration, user, domain, sign, encrypt, persistent, transport, rdmaProvider, rdmaAddress, json, jsonOut,
         };
         command.SetAction((parse, cancel) =>
         {
@@ -67,6 +68,7 @@ public static class BenchCommand
                     Duration = TimeSpan.FromSeconds(parse.GetValue(duration)),
                     Sign = parse.GetValue(sign),
                     Encrypt = parse.GetValue(encrypt),
+                    Persistent = parse.GetValue(persistent),
                     Server = host,
                     Share = share,
                     User = name,

@@ -23,7 +23,7 @@ public sealed class ControlPlane : IControlPlane
         IShareRegistry shares, IGroupMembership groups, INamedPipeHost pipes, SessionRegistry sessions, IControlLog log,
         UnixIdentityResolver? identities = null)
     {
-        _negotiate = new NegotiateHandler(config, limits, security);
+        _negotiate = new NegotiateHandler(config, limits, security, () => AnyContinuouslyAvailable(shares));
         _interfaces = new Net.NetworkInterfaceTable(config.Interfaces);
         // Only a root server can run file calls as its users; otherwise every call is the server's own (said once).
         if (identities is not null && !ThreadCredentials.CanSwitch)
@@ -34,13 +34,23 @@ public sealed class ControlPlane : IControlPlane
         }
         var sessionSetup = new SessionSetupHandler(config, security, sessions, log, limits.SessionLifetime, identities);
         // One volume per shared directory for the life of the server: every tree connect's opens meet in it.
-        var tree = new TreeConnectHandler(shares, groups, new Fsa.FsaVolumeRegistry(limits.WrapVolume), identities, log);
+        var volumes = new Fsa.FsaVolumeRegistry(limits.WrapVolume);
+        var tree = new TreeConnectHandler(shares, groups, volumes, identities, log);
+        // Persistent opens of continuously available shares come back from the state store before any client does.
+        State.PersistentOpenRecovery.Run(shares, volumes, sessions.Durable, log);
         Negotiate = _negotiate.Handle;
         SessionSetup = sessionSetup.Handle;
         Logoff = sessionSetup.HandleLogoff;
         TreeConnect = tree.Handle;
         TreeDisconnect = tree.HandleDisconnect;
         Pipes = pipes;
+    }
+
+    private static bool AnyContinuouslyAvailable(IShareRegistry shares)
+    {
+        foreach (var share in shares.All)
+            if (share.ContinuouslyAvailable) return true;
+        return false;
     }
 
     public Smb2CommandHandler Negotiate { get; }

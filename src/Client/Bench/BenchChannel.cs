@@ -104,11 +104,20 @@ internal sealed class BenchChannel
 
     public ValueTask<ulong> PostEchoAsync() => PostAsync(Smb2Command.Echo, 1, EchoRequest.Write(Body));
 
-    public ValueTask<ulong> PostCreateAsync(string name, uint desiredAccess, uint disposition)
+    public ValueTask<ulong> PostCreateAsync(string name, uint desiredAccess, uint disposition, bool persistent = false)
     {
+        Span<byte> contexts = stackalloc byte[64];
+        int length = 0;
+        if (persistent)
+        {
+            var writer = new CreateContextWriter(contexts);
+            DurableHandleContexts.WriteRequestV2(writer.Add("DH2Q"u8, DurableHandleContexts.RequestV2Size), 0,
+                DurableHandleContexts.FlagPersistent, Guid.NewGuid());
+            length = writer.Length;
+        }
         // impersonation level 2 (Impersonation), FILE_ATTRIBUTE_NORMAL, share read|write|delete,
         // FILE_NON_DIRECTORY_FILE
-        int n = CreateRequest.Write(Body, 0, 2, desiredAccess, 0x80, 7, disposition, 0x40, name, default);
+        int n = CreateRequest.Write(Body, 0, 2, desiredAccess, 0x80, 7, disposition, 0x40, name, contexts[..length]);
         return PostAsync(Smb2Command.Create, 1, n);
     }
 

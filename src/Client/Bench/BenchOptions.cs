@@ -35,6 +35,9 @@ public sealed record BenchOptions
     public bool Sign { get; init; }
     /// <summary>Encrypt every request once logged on (SMB 3.x).</summary>
     public bool Encrypt { get; init; }
+    /// <summary>open-close: every CREATE asks for a persistent handle (DH2Q with SMB2_DHANDLE_FLAG_PERSISTENT and a
+    /// new CreateGuid), which a continuously available share grants after committing it.</summary>
+    public bool Persistent { get; init; }
     public string Server { get; init; } = "127.0.0.1";
     public string Share { get; init; } = "share";
     public string User { get; init; } = "";

@@ -285,7 +285,7 @@ public sealed class BenchRunner(BenchOptions options, Func<CancellationToken, Ta
             switch (_o.Workload)
             {
                 case BenchWorkload.Echo: return channel.PostEchoAsync();
-                case BenchWorkload.OpenClose: return channel.PostCreateAsync(FileName, FileReadAttributes, FileOpen);
+                case BenchWorkload.OpenClose: return channel.PostCreateAsync(FileName, FileReadAttributes, FileOpen, _o.Persistent);
             }
             int block = _o.BlockSize;
             long blocks = _o.FileSize / block;

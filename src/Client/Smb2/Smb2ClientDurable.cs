@@ -6,7 +6,7 @@ namespace FastSmb.Client.Smb2;
 
 /// <summary>What a durable CREATE or reconnect returned.</summary>
 public readonly record struct DurableCreateResult(NtStatus Status, FileId FileId, byte OplockLevel, bool DurableV1,
-    bool DurableV2, uint TimeoutMs, uint CreateAction, uint LeaseState);
+    bool DurableV2, uint TimeoutMs, uint CreateAction, uint LeaseState, bool Persistent = false);
 
 /// <summary>
 /// The client's side of durable handles ([MS-SMB2] 3.2.4.3.5 / 3.2.4.4): a CREATE asking for a durable v1 (DHnQ) or
@@ -24,14 +24,16 @@ public static class Smb2ClientDurable
     /// </summary>
     public static async Task<DurableCreateResult> CreateDurableAsync(this Smb2ClientConnection c, uint treeId, string name,
         Guid createGuid = default, uint timeoutMs = 0, Guid? leaseKey = null, uint leaseState = 7,
-        byte oplockLevel = OplockLevel.Batch, uint disposition = 3, uint shareAccess = ShareAll, bool replay = false)
+        byte oplockLevel = OplockLevel.Batch, uint disposition = 3, uint shareAccess = ShareAll, bool replay = false,
+        bool persistent = false)
     {
         var contexts = new byte[512];
         var writer = new CreateContextWriter(contexts);
         if (createGuid == Guid.Empty)
             DurableHandleContexts.WriteRequestV1(writer.Add("DHnQ"u8, DurableHandleContexts.RequestV1Size));
         else
-            DurableHandleContexts.WriteRequestV2(writer.Add("DH2Q"u8, DurableHandleContexts.RequestV2Size), timeoutMs, 0, createGuid);
+            DurableHandleContexts.WriteRequestV2(writer.Add("DH2Q"u8, DurableHandleContexts.RequestV2Size), timeoutMs,
+                persistent ? DurableHandleContexts.FlagPersistent : 0, createGuid);
         byte level = oplockLevel;
         if (leaseKey is { } key)
         {
@@ -42,6 +44,8 @@ public static class Smb2ClientDurable
         var response = await c.SendAsync(Smb2Command.Create, body => CreateRequest.Write(body, level, 2, GenericAll, 0,
             shareAccess, disposition, 0, name, list.Span), treeId,
             flags: replay ? Smb2HeaderFlags.ReplayOperation : Smb2HeaderFlags.None).ConfigureAwait(false);
+        // A persistent open's CREATE may answer once the server's commit is durable, after an interim STATUS_PENDING.
+        while (response.Status == NtStatus.Pending) response = await c.ReceiveAsync().ConfigureAwait(false);
         return Read(response);
     }
 
@@ -75,13 +79,14 @@ public static class Smb2ClientDurable
         if (response.Status != NtStatus.Success || !CreateResponse.TryParse(response.Message, out var cr))
             return new DurableCreateResult(response.Status, default, 0, false, false, 0, 0, 0);
         bool v1 = false, v2 = false;
-        uint timeout = 0, leaseState = 0;
+        uint timeout = 0, leaseState = 0, flags = 0;
         foreach (var (name, data) in cr.GetCreateContexts())
         {
             if (name.SequenceEqual("DHnQ"u8)) v1 = true;
-            else if (name.SequenceEqual("DH2Q"u8) && DurableHandleContexts.TryParseResponseV2(data, out timeout, out _)) v2 = true;
+            else if (name.SequenceEqual("DH2Q"u8) && DurableHandleContexts.TryParseResponseV2(data, out timeout, out flags)) v2 = true;
             else if (name.SequenceEqual("RqLs"u8) && LeaseContext.TryParse(data, true, out var lease)) leaseState = lease.LeaseState;
         }
-        return new DurableCreateResult(response.Status, cr.FileId, cr.OplockLevel, v1, v2, timeout, cr.CreateAction, leaseState);
+        return new DurableCreateResult(response.Status, cr.FileId, cr.OplockLevel, v1, v2, timeout, cr.CreateAction, leaseState,
+            (flags & DurableHandleContexts.FlagPersistent) != 0);
     }
 }

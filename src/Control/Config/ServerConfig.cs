@@ -126,6 +126,9 @@ public sealed record ShareConfig(string Name, string Path, string Comment = "", 
     public bool? KernelChangeNotify { get; init; }
     /// <summary>"kernel oplocks": oplocks and leases hold a Linux lease (F_SETLEASE); null takes [global]'s.</summary>
     public bool? KernelOplocks { get; init; }
+    /// <summary>"continuously available" (Samba's spelling, default no): the share is CA ([MS-SMB2] 2.2.10
+    /// SMB2_SHARE_CAP_CONTINUOUS_AVAILABILITY): persistent handles, write-through WRITEs.</summary>
+    public bool ContinuouslyAvailable { get; init; }
 
     public const uint DefaultCreateMask = 0x1E4 /* 0744 */, DefaultDirectoryMask = 0x1ED /* 0755 */;
 
@@ -135,7 +138,8 @@ public sealed record ShareConfig(string Name, string Path, string Comment = "", 
         && ValidUsers.SequenceEqual(other.ValidUsers) && Browseable == other.Browseable && Encrypt == other.Encrypt
         && ForceUser == other.ForceUser && ForceGroup == other.ForceGroup && CreateMask == other.CreateMask
         && DirectoryMask == other.DirectoryMask && DurableHandles == other.DurableHandles
-        && KernelChangeNotify == other.KernelChangeNotify && KernelOplocks == other.KernelOplocks;
+        && KernelChangeNotify == other.KernelChangeNotify && KernelOplocks == other.KernelOplocks
+        && ContinuouslyAvailable == other.ContinuouslyAvailable;
 
     public override int GetHashCode() => HashCode.Combine(Name, Path, Comment, ReadOnly, GuestOk, Browseable, Encrypt);
 }

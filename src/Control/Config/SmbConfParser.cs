@@ -216,6 +216,8 @@ public static class SmbConfParser
                 return TryBool(value, out var kernelNotify) ? s with { KernelChangeNotify = kernelNotify } : Bad(s, line, key, value, errors, YesNo);
             case "kernel oplocks":
                 return TryBool(value, out var kernelOplocks) ? s with { KernelOplocks = kernelOplocks } : Bad(s, line, key, value, errors, YesNo);
+            case "continuously available":
+                return TryBool(value, out var ca) ? s with { ContinuouslyAvailable = ca } : Bad(s, line, key, value, errors, YesNo);
             case "guest ok" or "public":
                 return TryBool(value, out var guest) ? s with { GuestOk = guest } : Bad(s, line, key, value, errors, YesNo);
             case "browseable" or "browsable":

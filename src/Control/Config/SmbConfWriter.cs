@@ -69,6 +69,7 @@ public static class SmbConfWriter
         Key(o, "smb encrypt", EncryptionName(s.Encrypt));
         if (s.KernelChangeNotify is bool kernelNotify) Key(o, "kernel change notify", YesNo(kernelNotify));
         if (s.KernelOplocks is bool kernelOplocks) Key(o, "kernel oplocks", YesNo(kernelOplocks));
+        if (s.ContinuouslyAvailable) Key(o, "continuously available", "yes");
     }
 
     private static void Key(StringBuilder o, string key, string value) => o.Append("   ").Append(key).Append(" = ").Append(value).Append('\n');

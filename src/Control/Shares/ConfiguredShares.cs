@@ -20,6 +20,7 @@ public static class ConfiguredShares
             ForceGroup = s.ForceGroup,
             CreateMask = s.CreateMask,
             DurableHandles = s.DurableHandles,
+            ContinuouslyAvailable = s.ContinuouslyAvailable,
             DirectoryMask = s.DirectoryMask,
             KernelChangeNotify = s.KernelChangeNotify ?? config.Global.KernelChangeNotify,
             KernelOplocks = s.KernelOplocks ?? config.Global.KernelOplocks,

@@ -33,6 +33,8 @@ public sealed record ShareDefinition(string Name, string Path, ShareType Type, s
     public uint CreateMask { get; init; } = Config.ShareConfig.DefaultCreateMask;
     /// <summary>"durable handles" (default yes).</summary>
     public bool DurableHandles { get; init; } = true;
+    /// <summary>"continuously available" (default no): persistent handles, SMB2_SHARE_CAP_CONTINUOUS_AVAILABILITY.</summary>
+    public bool ContinuouslyAvailable { get; init; }
     public uint DirectoryMask { get; init; } = Config.ShareConfig.DefaultDirectoryMask;
     /// <summary>"kernel change notify" (default no): CHANGE_NOTIFY also reports changes made outside the server.</summary>
     public bool KernelChangeNotify { get; init; }

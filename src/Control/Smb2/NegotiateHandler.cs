@@ -17,7 +17,8 @@ namespace FastSmb.Control.Smb2;
 /// states the server's capabilities, limits and security mode, hands out the SPNEGO hint, and for 3.1.1 answers the
 /// negotiate contexts and starts the preauth integrity hash. Stateless; thread-safe.
 /// </summary>
-public sealed class NegotiateHandler(GlobalConfig config, DatapathOptions limits, ISecurityContextFactory security)
+public sealed class NegotiateHandler(GlobalConfig config, DatapathOptions limits, ISecurityContextFactory security,
+    Func<bool>? persistentHandles = null)
 {
     /// <summary>Dialects this build implements, lowest first.</summary>
     private static readonly Smb2Dialect[] Implemented =
@@ -178,6 +179,9 @@ public sealed class NegotiateHandler(GlobalConfig config, DatapathOptions limits
             capabilities |= (uint)Smb2GlobalCapabilities.MultiChannel;
         // [MS-SMB2] 3.3.5.4: SMB2_GLOBAL_CAP_DIRECTORY_LEASING for 3.x when the server supports directory leasing.
         if (dialect.IsSmb3() && config.DirectoryLeases) capabilities |= (uint)Smb2GlobalCapabilities.DirectoryLeasing;
+        // [MS-SMB2] 3.3.5.4: SMB2_GLOBAL_CAP_PERSISTENT_HANDLES for 3.x when persistent handles are supported, which
+        // they are while a share is continuously available.
+        if (dialect.IsSmb3() && persistentHandles?.Invoke() == true) capabilities |= (uint)Smb2GlobalCapabilities.PersistentHandles;
         ushort securityMode = (ushort)Smb2SecurityMode.SigningEnabled;
         if (config.ServerSigning == SigningPolicy.Mandatory) securityMode |= (ushort)Smb2SecurityMode.SigningRequired;
 

@@ -4,6 +4,7 @@ using FastSmb.Control.Shares;
 using FastSmb.Datapath.Dispatch;
 using FastSmb.Fsa;
 using FastSmb.Protocol;
+using FastSmb.Protocol.Smb2;
 using FastSmb.Protocol.Smb2.Commands;
 
 namespace FastSmb.Control.Smb2;
@@ -25,6 +26,8 @@ public sealed class TreeConnectHandler(IShareRegistry shares, IGroupMembership g
 
     /// <summary>[MS-SMB2] 2.2.10 SMB2_SHAREFLAG_ENCRYPT_DATA.</summary>
     private const uint ShareFlagEncryptData = 0x00008000;
+    /// <summary>[MS-SMB2] 2.2.10 SMB2_SHARE_CAP_CONTINUOUS_AVAILABILITY.</summary>
+    private const uint ShareCapContinuousAvailability = 0x00000010;
 
     public NtStatus Handle(ref Smb2Request request, ResponseBuffer response)
     {
@@ -86,6 +89,8 @@ public sealed class TreeConnectHandler(IShareRegistry shares, IGroupMembership g
         tree.DurableHandles = share.DurableHandles;
         tree.KernelChangeNotify = share.KernelChangeNotify;
         tree.KernelOplocks = share.KernelOplocks;
+        // [MS-SMB2] 3.3.5.7: a CA share is continuously available to 3.x dialects only.
+        tree.ContinuouslyAvailable = share.ContinuouslyAvailable && !share.IsIpc && request.Connection.Dialect.IsSmb3();
         tree.UnixIdentity = unixIdentity;
         if (!share.IsIpc)
         {
@@ -97,7 +102,7 @@ public sealed class TreeConnectHandler(IShareRegistry shares, IGroupMembership g
         request.ResponseTreeId = tree.TreeId;
         byte shareType = share.IsIpc ? Smb2ShareType.Pipe : Smb2ShareType.Disk;
         response.Advance(TreeConnectResponse.Write(response.GetBodySpan(16), shareType, shareFlags,
-            capabilities: 0, maximalAccess));
+            tree.ContinuouslyAvailable ? ShareCapContinuousAvailability : 0u, maximalAccess));
         return NtStatus.Success;
     }
 

@@ -41,6 +41,10 @@ public sealed partial class DurableOpen
     public string Owner { get; init; } = "";
     /// <summary>What the CREATE that made the open did, which a replay of it answers again ([MS-SMB2] 3.3.5.9.10).</summary>
     public Fsa.CreateAction CreateAction { get; internal set; }
+    /// <summary>The lease key of a persistent open rebuilt after a restart (its lease is not granted again; a reconnect
+    /// names the key it had); null otherwise.</summary>
+    public Guid? RecoveredLeaseKey { get; init; }
+
     /// <summary>Open.DurableOpenTimeout.</summary>
     public uint TimeoutMs { get; init; }
 
@@ -100,6 +104,15 @@ public sealed partial class DurableOpen
         }
     }
 
+    private static LockRecord[] LocksOf(Fsa.FsaOpen file)
+    {
+        var held = file.Volume.ByteRangeLocks.HeldBy(file);
+        var locks = new LockRecord[held.Count];
+        for (int i = 0; i < locks.Length; i++)
+            locks[i] = new LockRecord(held[i].Range.Offset, held[i].Range.Length, held[i].Exclusive);
+        return locks;
+    }
+
     /// <summary>The open_global record of this open as it stands.</summary>
     internal OpenGlobalRecord ToRecord(ulong sequence)
     {
@@ -121,8 +134,12 @@ public sealed partial class DurableOpen
             ShareAccess = (uint)file.ShareAccess,
             OplockLevel = grant is null ? (byte)0 : grant.IsLease ? Protocol.Smb2.Commands.OplockLevel.Lease : grant.OplockLevel,
             LeaseKey = grant is { IsLease: true } ? grant.LeaseKey : Guid.Empty,
+            // A restart reopens the file as what it was (FILE_DIRECTORY_FILE / FILE_NON_DIRECTORY_FILE).
+            CreateOptions = file.IsDirectory ? 0x1u : 0x40u,
             IsPersistent = IsPersistent,
             DurableTimeoutMs = TimeoutMs,
+            // A persistent open's byte-range locks come back after a restart ([MS-SMB2] 3.3.5.9.12).
+            Locks = IsPersistent ? LocksOf(file) : [],
             DisconnectedUntilUtcTicks = DisconnectedUntil == default ? 0 : DisconnectedUntil.Ticks,
             Sequence = sequence,
         };

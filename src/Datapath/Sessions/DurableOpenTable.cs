@@ -10,7 +10,7 @@ namespace FastSmb.Datapath.Sessions;
 /// scavenger timer) closes. Each change is also written to the state store (open_global), so a store that persists
 /// (the control plane's FASTER store) can rebuild it. Thread-safe.
 /// </summary>
-public sealed class DurableOpenTable
+public sealed partial class DurableOpenTable
 {
     private readonly ConcurrentDictionary<ulong, DurableOpen> _opens = new();
     private readonly ConcurrentDictionary<Guid, DurableOpen> _byCreateGuid = new();
@@ -78,6 +78,10 @@ public sealed class DurableOpenTable
 
     /// <summary>[MS-SMB2] 3.3.5.9.10: a persistent open's record is on stable storage before the CREATE response.</summary>
     public ValueTask CommitAsync(DurableOpen durable) => Store.CommitOpenAsync(durable.ToRecord(NextSequence()));
+
+    /// <summary>An open's state changed (a lock taken or released): its record is written again; a persistent open's
+    /// change goes to the store's log, durable at the next group commit.</summary>
+    public void RecordChange(DurableOpen durable) => Store.UpsertOpen(durable.ToRecord(NextSequence()));
 
     public bool TryGet(ulong persistentId, out DurableOpen durable) => _opens.TryGetValue(persistentId, out durable!);
 

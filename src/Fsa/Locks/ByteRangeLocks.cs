@@ -101,6 +101,19 @@ public sealed class ByteRangeLocks
         Notify(granted);
     }
 
+    /// <summary>The locks <paramref name="open"/> holds, in the order taken: what a persistent open records so a
+    /// restart can take them again ([MS-SMB2] 3.3.5.9.12).</summary>
+    public List<(ByteRange Range, bool Exclusive)> HeldBy(FsaOpen open)
+    {
+        var held = new List<(ByteRange, bool)>();
+        var locks = open.Node is { } node ? Volatile.Read(ref node.Locks) : null;
+        if (locks is null) return held;
+        lock (locks.Gate)
+            foreach (var granted in locks.Granted)
+                if (granted.Owner == open) held.Add((granted.Range, granted.Exclusive));
+        return held;
+    }
+
     /// <summary>
     /// [MS-FSA] 2.1.5.2: a read of a range another open holds an exclusive lock on is STATUS_FILE_LOCK_CONFLICT.
     /// Allocation-free; a file nobody locked costs one field read.

@@ -55,7 +55,10 @@ public sealed class FastSmbServerProcess : IDisposable
     /// <paramref name="config"/>, given the data directory, returns a fastsmb.conf to write there first (the
     /// server then uses it instead of creating its default one).
     /// </summary>
-    public static FastSmbServerProcess Start(string fastSmbDll, TimeSpan readyTimeout, Func<string, string>? config = null)
+    /// <remarks>With <paramref name="dataDir"/> and <paramref name="password"/> the server starts again on the data
+    /// directory of one that was killed (<see cref="KillHard"/>), with the same account.</remarks>
+    public static FastSmbServerProcess Start(string fastSmbDll, TimeSpan readyTimeout, Func<string, string>? config = null,
+        string? dataDir = null, string? password = null)
     {
         if (!File.Exists(fastSmbDll))
         {
@@ -63,8 +66,8 @@ public sealed class FastSmbServerProcess : IDisposable
                 $"{fastSmbDll} does not exist: build src/Cli (the test project's ProjectReference does) or set FASTSMB_DLL", fastSmbDll);
         }
         var port = FreeLoopbackPort();
-        var password = "Pw-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
-        var dataDir = Directory.CreateTempSubdirectory("fastsmb-interop-").FullName;
+        password ??= "Pw-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
+        dataDir ??= Directory.CreateTempSubdirectory("fastsmb-interop-").FullName;
         if (config is not null)
         {
             File.WriteAllText(Path.Combine(dataDir, "fastsmb.conf"), config(dataDir));
@@ -196,6 +199,16 @@ public sealed class FastSmbServerProcess : IDisposable
 
     private void OnProcessExit(object? sender, EventArgs e) => Dispose();
 
+    /// <summary>SIGKILL (a crash: no checkpoint, no last commit), leaving the data directory for a restart.</summary>
+    public void KillHard()
+    {
+        _keepDataDir = true;
+        ExternalTool.KillTree(_process);
+        _process.WaitForExit(10_000);
+    }
+
+    private bool _keepDataDir;
+
     /// <summary>Kills the server and everything it started, and deletes its data directory.</summary>
     public void Dispose()
     {
@@ -219,6 +232,10 @@ public sealed class FastSmbServerProcess : IDisposable
         }
         _release.Set();
         _process.Dispose();
+        if (_keepDataDir)
+        {
+            return;
+        }
         try
         {
             Directory.Delete(_dataDir, recursive: true);

@@ -131,6 +131,7 @@ internal static class CreateHandler
         response.Advance(CreateResponse.Write(body, oplockLevel, flags: 0, (uint)action, wire.CreationTime,
             wire.LastAccessTime, wire.LastWriteTime, wire.ChangeTime, wire.AllocationSize, wire.EndOfFile,
             wire.WireAttributes, fileId, body.Slice(CreateResponse.ContextsPosition, contexts.Length)));
+        if (durableOpen is { IsPersistent: true }) return DurableCreate.CommitPersistent(ref request, response, durableOpen, pending);
         return NtStatus.Success;
     }
 

@@ -157,18 +157,39 @@ internal static class DurableCreate
         if (session.DurableOpens is not { } table || !Allowed(open.Tree))
             return null;
         var grant = open.File!.Grant;
-        if (grant is null || (grant.State & CachingState.Handle) == 0)
+        // 3.3.5.9.10: SMB2_DHANDLE_FLAG_PERSISTENT on a continuously available share makes the open persistent,
+        // whatever oplock or lease it holds.
+        bool persistent = ask.V2 && (ask.Flags & DurableHandleContexts.FlagPersistent) != 0 && open.Tree.ContinuouslyAvailable;
+        if (!persistent && (grant is null || (grant.State & CachingState.Handle) == 0))
         {
             if (ask.V2) table.AddReplay(ask.CreateGuid, open, action);
             return null;
         }
         uint timeout = ask.V2 ? (ask.TimeoutMs == 0 ? DefaultTimeoutMs : Math.Min(ask.TimeoutMs, MaxTimeoutMs)) : DefaultTimeoutMs;
-        var durable = table.Add(open, ask.V2 ? ask.CreateGuid : Guid.Empty, persistent: false,
+        var durable = table.Add(open, ask.V2 ? ask.CreateGuid : Guid.Empty, persistent,
             request.Connection.ClientGuid, Guid.Empty, OwnerOf(session), timeout);
         durable.CreateAction = action;
         open.TracksLockSequences = true;
         if (caching.Sink is BreakNotifier notifier) notifier.Durable = durable;
         return durable;
+    }
+
+    /// <summary>
+    /// [MS-SMB2] 3.3.5.9.10: a persistent open's record is committed to the state store before the CREATE response
+    /// goes out (the response already written waits for the store's group commit; PersistentCommit). A commit that
+    /// fails closes the open again.
+    /// </summary>
+    public static NtStatus CommitPersistent(ref Smb2Request request, ResponseBuffer response, DurableOpen durable,
+        Oplocks.PendingRequest? pending)
+    {
+        var open = durable.Open;
+        return PersistentCommit.Respond(ref request, response, durable.Table.CommitAsync(durable), pending?.Operation,
+            mayWaitInChain: true, connection =>
+            {
+                if (!open.Tree.RemoveOpen(open.FileId.Volatile, out _)) return;
+                using (Identity.IdentityScope.Enter(open.Tree.UnixIdentity))
+                    open.Dispose();
+            });
     }
 
     /// <summary>Writes the DHnQ or DH2Q response context of a granted durable open.</summary>
@@ -213,7 +234,11 @@ internal static class DurableCreate
         }
         else if (hasLeaseContext)
         {
-            return NtStatus.ObjectNameNotFound;
+            // A persistent open rebuilt after a restart holds no lease; the client names the one it had.
+            if (durable.RecoveredLeaseKey is not { } recovered
+                || !LeaseContext.TryParse(leaseData, request.Connection.Dialect.IsSmb3(), out var lease)
+                || lease.LeaseKey != recovered || durable.ClientGuid != request.Connection.ClientGuid)
+                return NtStatus.ObjectNameNotFound;
         }
         if (!durable.IsDisconnected) return NtStatus.ObjectNameNotFound;
         if (!string.Equals(durable.Owner, OwnerOf(session), StringComparison.OrdinalIgnoreCase)) return NtStatus.AccessDenied;

@@ -38,7 +38,11 @@ internal static class LockHandler
             : LockAll(ref request, lockRequest, open, file, index, number);
         if (status != NtStatus.Success) return status;
         if (sequenced) open.RecordLockSequence(index, number);
-        return Respond(response);
+        Respond(response);
+        // A persistent open's locks are on stable storage before the LOCK is answered (they survive a restart).
+        return open.Durable is { IsPersistent: true } persistent
+            ? PersistentCommit.Respond(ref request, response, persistent.Table.CommitAsync(persistent), null, mayWaitInChain: false, null)
+            : NtStatus.Success;
     }
 
     /// <summary>
@@ -135,6 +139,8 @@ internal static class LockHandler
         open.RemovePendingLock(waiting);
         if (UsesLockSequence(connection, open))
             open.RecordLockSequence(waiting.SequenceIndex, waiting.SequenceNumber);
+        // A blocking lock granted later: recorded in the store's log, durable at its next group commit.
+        if (open.Durable is { IsPersistent: true } persistent) persistent.Table.RecordChange(persistent);
         AsyncResponder.Complete(connection, waiting.Operation, NtStatus.Success, LockResponse.Write);
     }
 }

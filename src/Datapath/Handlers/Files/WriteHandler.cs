@@ -22,7 +22,9 @@ internal static class WriteHandler
         if (write.Channel != 0 && (status = RdmaTransfer.PullWriteData(ref request, in write, out data)) != NtStatus.Success)
             return status;
 
-        bool writeThrough = (write.Flags & WriteRequest.FlagWriteThrough) != 0;
+        // A continuously available share writes every WRITE through (fdatasync before the answer), as Windows does on
+        // CA shares: an acknowledged byte survives the server's crash.
+        bool writeThrough = (write.Flags & WriteRequest.FlagWriteThrough) != 0 || request.Tree!.ContinuouslyAvailable;
         Fsa.OplockBreaker.BreakToNone(file); // [MS-FSA] 2.1.5.3: other readers' cached data goes stale
         status = file.Volume.Write(file, (long)write.Offset, data, writeThrough, out int count);
         if (status != NtStatus.Success) return status;

@@ -41,6 +41,9 @@ internal sealed class PendingRequest(Smb2Connection connection, Smb2Session sess
 
     public bool IsRetry => _operation is not null;
 
+    /// <summary>The async operation of a CREATE that waited (its final response may still wait for a commit).</summary>
+    public AsyncOperation? Operation => _operation;
+
     private void Resume(Smb2Connection c)
     {
         var op = _operation;
