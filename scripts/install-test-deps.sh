@@ -34,7 +34,8 @@ for a in "$@"; do
 done
 
 # tshark (with text2pcap) is a test dependency: the SMB Direct codec tests check their bytes with its dissector.
-pkgs=(samba samba-vfs-modules smbclient samba-testsuite python3-impacket build-essential cmake pkg-config liburing-dev libibverbs-dev librdmacm-dev tshark)
+# iptables: smb2.replay's dhv2-pending3* tests block a channel's TCP port with it (torture:use_iptables).
+pkgs=(samba samba-vfs-modules smbclient samba-testsuite python3-impacket build-essential cmake pkg-config liburing-dev libibverbs-dev librdmacm-dev tshark iptables)
 read -r -a extra <<<"${TEST_DEPS_EXTRA:-}"
 pkgs+=("${extra[@]}")
 

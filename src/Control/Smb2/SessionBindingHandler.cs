@@ -72,18 +72,13 @@ public sealed class SessionBindingHandler(ISecurityContextFactory security, ICon
         bool preauth = connection.Dialect == Smb2Dialect.Smb311;
         if (preauth) channel.PreauthIntegrity.Update(request.Message);
 
-        var context = channel.PendingAuthentication as ISecurityContext ?? security.Create();
-        var status = context.Accept(setup.SecurityBuffer, out var token);
-        if (status == NtStatus.MoreProcessingRequired)
-        {
-            channel.PendingAuthentication = context;
-            // The interim response is signed with Session.SigningKey (the dispatcher's choice while the channel has no
-            // key), and extends the binding's hash.
-            if (preauth) request.HashResponseInto = channel.PreauthIntegrity;
-            response.Advance(SessionSetupResponse.Write(response.GetBodySpan(64 + (token?.Length ?? 0)), 0, token));
-            return status;
-        }
-        channel.PendingAuthentication = null;
+        // The exchange lives on the channel between legs; the interim response is signed with Session.SigningKey
+        // (the dispatcher's choice while the channel has no key) and extends the binding's hash.
+        var pending = channel.PendingAuthentication;
+        var status = GssLeg.Step(security, ref pending, setup.SecurityBuffer, ref request, response, signInterim: true,
+            preauth ? channel.PreauthIntegrity : null, out var context, out var token);
+        channel.PendingAuthentication = pending;
+        if (status == NtStatus.MoreProcessingRequired) return status;
         if (status != NtStatus.Success || context.Identity is null)
         {
             Abandon(session, connection);
@@ -110,7 +105,7 @@ public sealed class SessionBindingHandler(ISecurityContextFactory security, ICon
         // The final response is signed with the new channel's key, so the client can trust the binding.
         request.ForceSignResponse = true;
         log.LogonSucceeded(connection.ClientAddress, session.UserName, connection.Dialect);
-        response.Advance(SessionSetupResponse.Write(response.GetBodySpan(64 + (token?.Length ?? 0)), 0, token));
+        GssLeg.WriteResponse(response, 0, token);
         return NtStatus.Success;
     }
 

@@ -45,18 +45,12 @@ public sealed class SessionSetupHandler(GlobalConfig config, ISecurityContextFac
         bool preauth = connection.Dialect == Smb2Dialect.Smb311 && session.State == SessionState.InProgress;
         if (preauth) session.PreauthIntegrity.Update(request.Message);
 
-        var context = session.PendingAuthentication as ISecurityContext ?? security.Create();
-        var status = context.Accept(setup.SecurityBuffer, out var token);
-        if (status == NtStatus.MoreProcessingRequired)
-        {
-            session.PendingAuthentication = context;
-            request.SuppressSignResponse = true;
-            // Responses asking for another leg extend the hash too; the final (successful) one does not.
-            if (preauth) request.HashResponseInto = session.PreauthIntegrity;
-            response.Advance(SessionSetupResponse.Write(response.GetBodySpan(64 + (token?.Length ?? 0)), 0, token));
-            return status;
-        }
-        session.PendingAuthentication = null;
+        // The exchange lives on the session between legs; interim responses are not signed (no key yet).
+        var pending = session.PendingAuthentication;
+        var status = GssLeg.Step(security, ref pending, setup.SecurityBuffer, ref request, response, signInterim: false,
+            preauth ? session.PreauthIntegrity : null, out var context, out var token);
+        session.PendingAuthentication = pending;
+        if (status == NtStatus.MoreProcessingRequired) return status;
         if (status != NtStatus.Success || context.Identity is null)
         {
             log.LogonFailed(connection.ClientAddress, status);
@@ -129,7 +123,7 @@ public sealed class SessionSetupHandler(GlobalConfig config, ISecurityContextFac
         if (!reauth && setup.PreviousSessionId != 0 && setup.PreviousSessionId != session.SessionId)
             ExpirePrevious(setup.PreviousSessionId, session, connection);
         log.LogonSucceeded(connection.ClientAddress, session.UserName, connection.Dialect);
-        response.Advance(SessionSetupResponse.Write(response.GetBodySpan(64 + (token?.Length ?? 0)), sessionFlags, token));
+        GssLeg.WriteResponse(response, sessionFlags, token);
         return NtStatus.Success;
     }
 

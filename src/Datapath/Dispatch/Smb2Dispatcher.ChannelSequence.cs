@@ -24,6 +24,7 @@ public sealed partial class Smb2Dispatcher
         // An unknown FileId is the handler's to report (STATUS_FILE_CLOSED).
         if (!tree.TryGetOpen(fileId.Volatile, out var open) || open.FileId.Persistent != fileId.Persistent)
             return NtStatus.Success;
+        open.SeenByClient();
         ushort sequence = request.Header.ChannelSequence;
         int difference = sequence - open.ChannelSequence;
         if (Math.Abs(difference) > short.MaxValue) difference = -difference;

@@ -14,7 +14,7 @@ public sealed partial class DurableOpenTable
 {
     private readonly ConcurrentDictionary<ulong, DurableOpen> _opens = new();
     private readonly ConcurrentDictionary<Guid, DurableOpen> _byCreateGuid = new();
-    private readonly ConcurrentDictionary<Guid, Connections.Smb2Connection> _pendingCreates = new();
+    private readonly ConcurrentDictionary<Guid, PendingCreate> _pendingCreates = new();
     private readonly ConcurrentDictionary<Guid, (Open Open, Fsa.CreateAction Action)> _replayOnly = new();
     private long _sequence;
 
@@ -40,15 +40,37 @@ public sealed partial class DurableOpenTable
         if (_replayOnly.TryGetValue(createGuid, out var entry) && entry.Open == open) _replayOnly.TryRemove(createGuid, out _);
     }
 
-    /// <summary>A DH2Q CREATE with this CreateGuid waits for others' breaks (it went async on <paramref name="connection"/>).</summary>
-    public void MarkPending(Guid createGuid, Connections.Smb2Connection connection) => _pendingCreates[createGuid] = connection;
+    /// <summary>
+    /// A DH2Q CREATE with this CreateGuid waits for others' breaks (it went async), in <paramref name="session"/>;
+    /// <paramref name="owner"/> is the waiting request, <paramref name="onViolation"/> whether it waits because it met
+    /// a sharing violation (then a replay of it is no replay yet).
+    /// </summary>
+    public void MarkPending(Guid createGuid, Smb2Session session, object owner, bool onViolation) =>
+        _pendingCreates[createGuid] = new PendingCreate(session, owner, onViolation);
 
-    /// <summary>The CREATE of this CreateGuid finished, one way or the other.</summary>
-    public void ClearPending(Guid createGuid) => _pendingCreates.TryRemove(createGuid, out _);
+    /// <summary>The CREATE of this CreateGuid (made by <paramref name="owner"/>) finished, one way or the other.</summary>
+    public void ClearPending(Guid createGuid, object owner)
+    {
+        if (_pendingCreates.TryGetValue(createGuid, out var entry) && entry.Owner == owner)
+            _pendingCreates.TryRemove(new KeyValuePair<Guid, PendingCreate>(createGuid, entry));
+    }
 
-    /// <summary>Whether a CREATE with this CreateGuid is still waiting (on a connection that lives).</summary>
-    public bool IsPending(Guid createGuid) =>
-        _pendingCreates.TryGetValue(createGuid, out var connection) && !connection.IsClosed;
+    /// <summary>
+    /// Whether a CREATE with this CreateGuid other than <paramref name="asker"/> is still waiting, and on what. It
+    /// waits as long as its session has a channel left ([MS-SMB2] 3.3.7.1: the session, its opens and its pending
+    /// CREATE outlive a failed channel).
+    /// </summary>
+    public bool IsPending(Guid createGuid, object? asker, out bool onViolation)
+    {
+        onViolation = false;
+        // The waiting CREATE itself, running again once its breaks are over, is not waiting for another.
+        if (!_pendingCreates.TryGetValue(createGuid, out var entry) || entry.Owner == asker) return false;
+        if (entry.Session.State != SessionState.Valid || !entry.Session.HasLiveChannel()) return false;
+        onViolation = entry.OnViolation;
+        return true;
+    }
+
+    private sealed record PendingCreate(Smb2Session Session, object Owner, bool OnViolation);
 
     public DurableOpenTable(IServerStateStore store) => Store = store;
 

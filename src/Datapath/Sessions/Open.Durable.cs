@@ -14,6 +14,19 @@ public sealed partial class Open
     /// 3.3.5.9.10), as long as it is open on its connection.</summary>
     internal (DurableOpenTable Table, Guid CreateGuid)? ReplayEntry { get; set; }
 
+    /// <summary>
+    /// Its CREATE may still be replayed (the DH2Q's CreateGuid answers this open): true from the grant until a request
+    /// names the open by its FileId, which proves the client saw the CREATE response — then a replay of that CREATE is
+    /// a new CREATE (Samba's replay cache, smbXsrv_open_clear_replay_cache; smb2.replay.replay6).
+    /// </summary>
+    internal bool ReplayCached { get; set; }
+
+    /// <summary>A request named this open by its FileId.</summary>
+    internal void SeenByClient()
+    {
+        if (ReplayCached) ReplayCached = false;
+    }
+
     /// <summary>The open closes: it leaves the durable table, or the replay index.</summary>
     private void ForgetDurable()
     {
@@ -33,5 +46,6 @@ public sealed partial class Open
         ChannelSequence = ChannelSequence,
         _lockSequences = _lockSequences,
         Durable = Durable,
+        ReplayCached = ReplayCached,
     };
 }

@@ -82,6 +82,23 @@ public sealed partial class Smb2Session
         return bound;
     }
 
+    /// <summary>A bound channel whose connection is still open, or null. Safe from any thread: the list is read by
+    /// index, and a channel removed meanwhile only ends the search early.</summary>
+    public Smb2Connection? AnyLiveConnection()
+    {
+        var channels = _channels;
+        for (int i = 0; i < channels.Count; i++)
+        {
+            Smb2Channel channel;
+            try { channel = channels[i]; }
+            catch (ArgumentOutOfRangeException) { return null; } // the list shrank under us
+            if (channel.IsBound && !channel.Connection.IsClosed) return channel.Connection;
+        }
+        return null;
+    }
+
+    public bool HasLiveChannel() => AnyLiveConnection() is not null;
+
     /// <summary>
     /// Sends an unsolicited or out-of-turn message (an async final response whose channel died, an oplock or lease
     /// break) on one live channel of the session: <paramref name="preferred"/> when it is still bound and open, else

@@ -69,4 +69,10 @@ public sealed class CachingRequest
     /// open does not wait and the breaks go out all the same.
     /// </summary>
     public Action? OnBreaksDone { get; init; }
+
+    /// <summary>Set with STATUS_OPLOCK_BREAK_IN_PROGRESS: the open waits because it met a sharing violation (the
+    /// holders lose Handle caching, then the open is tried again from the share check), not for a break of an
+    /// open it shares the file with. A replay of a CREATE waiting so is no replay yet ([MS-SMB2] 3.3.5.9.10, as
+    /// Windows: smb2.replay.dhv2-pending1n-vs-violation-*-windows).</summary>
+    public bool WaitsOnSharingViolation { get; set; }
 }

@@ -55,6 +55,7 @@ public sealed partial class ShareModeTable
         if (!wait) return NtStatus.Success;
         if (request?.OnBreaksDone is not { } waiter) return NtStatus.Success;
         node.BreakWaiters.Add(waiter);
+        request.WaitsOnSharingViolation = violation;
         return NtStatus.OplockBreakInProgress;
     }
 

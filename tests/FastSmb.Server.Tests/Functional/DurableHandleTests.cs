@@ -10,8 +10,8 @@ namespace FastSmb.Server.Tests.Functional;
 /// <summary>
 /// Durable handles over the in-memory server ([MS-SMB2] 3.3.5.9.6/7/10/12): the open outlives its connection and a
 /// new connection of the same user reclaims it; a disconnected open whose oplock must break is closed; the
-/// replayed DH2Q answers the open it made. (The scavenger is checked by smbtorture's smb2.durable-v2-delay: these
-/// tests cannot tell an expiry from the server noticing the lost connection late without a clock.)
+/// replayed DH2Q answers the open it made, until the client used the open; the scavenger closes an open whose timeout
+/// ran out (checked with a lease that breaks for nobody, so nothing but the expiry can close it).
 /// </summary>
 [CancelAfter(60_000)]
 public class DurableHandleTests
@@ -203,5 +203,57 @@ public class DurableHandleTests
         var (c2, tree2) = await ConnectAsync(server, clientGuid);
         var again = await c2.ReconnectDurableAsync(tree2, "logoff.txt", open.FileId);
         Assert.That(again.Status, Is.EqualTo(NtStatus.Success), "smb2.durable-open.reopen4: LOGOFF leaves it disconnected");
+    }
+
+    [Test]
+    public async Task Scavenger_ClosesAnExpiredOpen_ReleasingItsLocksAndLease_AndWakesTheBlockedLock()
+    {
+        await using var server = TestServer.Start();
+        var (c1, tree1) = await ConnectAsync(server, Guid.NewGuid());
+        var createGuid = Guid.NewGuid();
+        const uint ReadHandle = 1 | 2;
+        // An RH lease: the second client's open takes nothing from it (only Write would break), so no break can
+        // close the disconnected open; only its 500 ms timeout can.
+        var open = await c1.CreateDurableAsync(tree1, "scavenged.dat", createGuid, timeoutMs: 500, leaseKey: Guid.NewGuid(),
+            leaseState: ReadHandle);
+        Assert.That((open.Status, open.DurableV2, open.TimeoutMs, open.LeaseState),
+            Is.EqualTo((NtStatus.Success, true, 500u, ReadHandle)));
+        Assert.That(await c1.LockRangeAsync(tree1, open.FileId, 0, 10, LockElement.FlagExclusiveLock | LockElement.FlagFailImmediately),
+            Is.EqualTo(NtStatus.Success));
+        await c1.DisposeAsync();
+
+        var (c2, tree2) = await ConnectAsync(server, Guid.NewGuid());
+        var (status, other, _) = await c2.CreateAsync(tree2, "scavenged.dat", FileClient.Open);
+        Assert.That(status, Is.EqualTo(NtStatus.Success));
+        var interim = await c2.LockAsync(tree2, other, 0, new LockElement(0, 10, LockElement.FlagExclusiveLock));
+        Assert.That(interim.Status, Is.EqualTo(NtStatus.Pending), "the disconnected open still holds the range");
+        var final = await c2.ReceiveAsync();
+        Assert.That((final.Command, final.Status), Is.EqualTo((Smb2Command.Lock, NtStatus.Success)),
+            "the scavenger closed the open and its lock went with it");
+        Assert.That((await c2.ReconnectDurableAsync(tree2, "scavenged.dat", open.FileId, createGuid)).Status,
+            Is.EqualTo(NtStatus.ObjectNameNotFound));
+        Assert.That(await c2.CloseAsync(tree2, other), Is.EqualTo(NtStatus.Success));
+        var leased = await c2.CreateDurableAsync(tree2, "scavenged.dat", leaseKey: Guid.NewGuid(), disposition: FileClient.Open);
+        Assert.That((leased.Status, leased.LeaseState), Is.EqualTo((NtStatus.Success, 7u)), "the expired open's lease is gone");
+    }
+
+    [Test]
+    public async Task ReplayedDh2q_AfterTheOpenWasUsed_IsANewCreate()
+    {
+        await using var server = TestServer.Start();
+        var (c, tree) = await ConnectAsync(server, Guid.NewGuid());
+        var createGuid = Guid.NewGuid();
+        // No oplock: the second open breaks nothing (and is not durable; its CreateGuid still answers a replay).
+        var first = await c.CreateDurableAsync(tree, "used.txt", createGuid, oplockLevel: OplockLevel.None);
+        Assert.That((first.Status, first.DurableV2), Is.EqualTo((NtStatus.Success, false)));
+        // Naming the open proves the client saw the CREATE response (Samba's replay cache; smb2.replay.replay6).
+        Assert.That((await c.ReadAsync(tree, first.FileId, 0, 1)).Status, Is.EqualTo(NtStatus.EndOfFile));
+        var replay = await c.CreateDurableAsync(tree, "used.txt", createGuid, oplockLevel: OplockLevel.None, replay: true);
+        Assert.That(replay.Status, Is.EqualTo(NtStatus.Success));
+        Assert.That(replay.FileId, Is.Not.EqualTo(first.FileId), "a second open of the file");
+        var again = await c.CreateDurableAsync(tree, "used.txt", createGuid, oplockLevel: OplockLevel.None, replay: true);
+        Assert.That(again.FileId, Is.EqualTo(replay.FileId), "the new open answers a replay until it is used");
+        Assert.That((await c.CreateDurableAsync(tree, "used.txt", createGuid, oplockLevel: OplockLevel.None)).Status,
+            Is.EqualTo(NtStatus.DuplicateObjectId));
     }
 }

@@ -77,18 +77,19 @@ internal static class CreateHandler
         var volume = tree.Volume;
         fsaRequest = fsaRequest with { FileMode = tree.FileCreateMode, DirectoryMode = tree.DirectoryCreateMode };
         if (volume is null) return NtStatus.ObjectPathNotFound; // the share's directory could not be opened
-        if (DurableCreate.TryReplay(ref request, response, create, requested, durable) is { } replayed) return replayed;
+        if (DurableCreate.TryReplay(ref request, response, create, requested, durable, pending, out bool notAReplay) is { } replayed)
+            return replayed;
         var fileId = DurableCreate.NewFileId(ref request, durable);
-        pending ??= new PendingRequest(request.Connection, request.Session!, tree, Run);
+        pending ??= new PendingRequest(request.Connection, request.Session!, tree, Run) { NotAReplay = notAReplay };
         var caching = CreateCaching.Build(ref request, create, requested, fileId, pending);
         var status = volume.Open(fsaRequest with { Caching = caching }, out var file, out var action);
         // [MS-SMB2] 3.3.5.9: others' oplocks or leases are breaking; the CREATE completes when they are acknowledged.
         if (status == NtStatus.OplockBreakInProgress)
         {
-            DurableCreate.MarkPending(ref request, durable);
+            DurableCreate.MarkPending(ref request, durable, pending, caching);
             return pending.Park(ref request);
         }
-        if (pending.IsRetry) DurableCreate.ClearPending(ref request, durable);
+        if (pending.IsRetry) DurableCreate.ClearPending(ref request, durable, pending);
         if (status != NtStatus.Success) return status;
         // The FSA sets an allocation through an open that may write; one that may not keeps the file system's.
         if (allocationSize > 0 && !file!.IsDirectory && action != CreateAction.Opened

@@ -80,16 +80,17 @@ internal static class DurableCreate
         return new FileId(table.AllocatePersistentId(), fileId.Volatile);
     }
 
-    /// <summary>A DH2Q CREATE goes async waiting for breaks: its CreateGuid is pending until it completes.</summary>
-    public static void MarkPending(ref Smb2Request request, in DurableAsk ask)
+    /// <summary>A DH2Q CREATE goes async waiting for breaks: its CreateGuid is pending until it completes. A replay
+    /// taken for a new request (<see cref="PendingRequest.NotAReplay"/>) leaves the original's entry alone.</summary>
+    public static void MarkPending(ref Smb2Request request, in DurableAsk ask, PendingRequest pending, CachingRequest caching)
     {
-        if (ask.V2 && !ask.Reconnect && request.Session!.DurableOpens is { } table)
-            table.MarkPending(ask.CreateGuid, request.Connection);
+        if (ask.V2 && !ask.Reconnect && !pending.NotAReplay && request.Session!.DurableOpens is { } table)
+            table.MarkPending(ask.CreateGuid, request.Session!, pending, caching.WaitsOnSharingViolation);
     }
 
-    public static void ClearPending(ref Smb2Request request, in DurableAsk ask)
+    public static void ClearPending(ref Smb2Request request, in DurableAsk ask, PendingRequest pending)
     {
-        if (ask.V2 && !ask.Reconnect && request.Session!.DurableOpens is { } table) table.ClearPending(ask.CreateGuid);
+        if (ask.V2 && !ask.Reconnect && request.Session!.DurableOpens is { } table) table.ClearPending(ask.CreateGuid, pending);
     }
 
     /// <summary>The share's "durable handles" option (default yes, as Samba's).</summary>
@@ -101,22 +102,34 @@ internal static class DurableCreate
     /// Otherwise STATUS_DUPLICATE_OBJECTID. Null when the CreateGuid is new.
     /// </summary>
     public static NtStatus? TryReplay(ref Smb2Request request, ResponseBuffer response, in CreateRequest create,
-        CreateContextList contexts, in DurableAsk ask)
+        CreateContextList contexts, in DurableAsk ask, PendingRequest? pending, out bool notAReplay)
     {
-        if (!ask.V2 || ask.Reconnect || request.Session!.DurableOpens is not { } table) return null;
+        notAReplay = pending is { NotAReplay: true };
+        if (notAReplay || !ask.V2 || ask.Reconnect || request.Session!.DurableOpens is not { } table) return null;
         bool replay = (request.Header.Flags & Smb2HeaderFlags.ReplayOperation) != 0;
         // The CREATE being replayed has not completed yet (it waits for a break): Windows refuses the replay with
-        // STATUS_ACCESS_DENIED (smb2.replay.dhv2-pending*-windows; Samba answers STATUS_FILE_NOT_AVAILABLE).
-        if (replay && table.IsPending(ask.CreateGuid)) return NtStatus.AccessDenied;
+        // STATUS_ACCESS_DENIED (smb2.replay.dhv2-pending*-windows; Samba answers STATUS_FILE_NOT_AVAILABLE) — unless
+        // the original waits because it met a sharing violation: then Windows has not registered its CreateGuid
+        // yet, and runs the replay as a new CREATE, which waits for the same break and ends as the share modes
+        // say then (smb2.replay.dhv2-pending1n-vs-violation-lease-*-windows).
+        if (replay && table.IsPending(ask.CreateGuid, pending, out bool onViolation))
+        {
+            if (!onViolation) return NtStatus.AccessDenied;
+            notAReplay = true;
+            return null;
+        }
         Open open;
         CreateAction action;
         DurableOpen? durable = null;
-        if (table.TryFindByCreateGuid(ask.CreateGuid, out var found))
+        // Only an open whose CREATE response the client may not have seen answers (Open.ReplayCached); a durable
+        // open's CreateGuid may since name a newer open made by a replay that came after it was used.
+        if (table.TryFindByCreateGuid(ask.CreateGuid, out var found) && found.Open.ReplayCached)
         {
             if (found.ClientGuid != request.Connection.ClientGuid || found.IsDisconnected) return null;
             (durable, open, action) = (found, found.Open, found.CreateAction);
         }
-        else if (!table.TryFindReplay(ask.CreateGuid, out open, out action) || open.Tree.Session.Connection.ClientGuid != request.Connection.ClientGuid)
+        else if (!table.TryFindReplay(ask.CreateGuid, out open, out action) || !open.ReplayCached
+            || open.Tree.Session.Connection.ClientGuid != request.Connection.ClientGuid)
         {
             return null;
         }
@@ -160,6 +173,7 @@ internal static class DurableCreate
         // 3.3.5.9.10: SMB2_DHANDLE_FLAG_PERSISTENT on a continuously available share makes the open persistent,
         // whatever oplock or lease it holds.
         bool persistent = ask.V2 && (ask.Flags & DurableHandleContexts.FlagPersistent) != 0 && open.Tree.ContinuouslyAvailable;
+        if (ask.V2) open.ReplayCached = true;
         if (!persistent && (grant is null || (grant.State & CachingState.Handle) == 0))
         {
             if (ask.V2) table.AddReplay(ask.CreateGuid, open, action);

@@ -25,8 +25,21 @@ internal sealed class PendingRequest(Smb2Connection connection, Smb2Session sess
     private bool _related;
     private FileId _compoundFileId;
 
-    /// <summary>Called by the FSA when the breaks are over: posts the retry to the owner.</summary>
-    public void Wake() => connection.Post?.Invoke(Resume);
+    /// <summary>
+    /// Called by the FSA when the breaks are over: posts the retry to the owner. When the channel the request came
+    /// on is gone but its session lives on another ([MS-SMB2] 3.3.7.1), the request still completes, there, with
+    /// no response to send: its open is the session's, which a replay of a DH2Q CREATE on the other channel then
+    /// finds, as on Windows (smb2.replay.dhv2-pending2*-windows).
+    /// </summary>
+    public void Wake()
+    {
+        var target = connection.IsClosed ? session.AnyLiveConnection() : connection;
+        target?.Post?.Invoke(Resume);
+    }
+
+    /// <summary>The request is a replay the CREATE handler took for a new request (its original waited on a sharing
+    /// violation): it stays one when it runs again.</summary>
+    public bool NotAReplay { get; set; }
 
     /// <summary>The first time the CREATE must wait: go async and keep the request for the retry.</summary>
     public NtStatus Park(ref Smb2Request request)
@@ -50,7 +63,8 @@ internal sealed class PendingRequest(Smb2Connection connection, Smb2Session sess
         if (op is null || op.IsCompleted || _message is null) return;
         if (session.State != SessionState.Valid || !session.TryGetTree(tree.TreeId, out var current) || current != tree)
         {
-            AsyncResponder.Complete(c, op, NtStatus.NetworkNameDeleted, null);
+            if (connection.IsClosed) op.IsCompleted = true;
+            else AsyncResponder.Complete(c, op, NtStatus.NetworkNameDeleted, null);
             return;
         }
         Smb2Header.TryParse(_message, out var header);
@@ -71,6 +85,11 @@ internal sealed class PendingRequest(Smb2Connection connection, Smb2Session sess
         using (IdentityScope.Enter(tree.UnixIdentity))
             status = handler(ref request, response, this);
         if (status == NtStatus.Pending) return; // another break to wait for
+        if (connection.IsClosed)
+        {
+            op.IsCompleted = true; // its channel is gone: the outcome stays with the session, unanswered
+            return;
+        }
         int bodyLength = response.BodyLength;
         op.CompoundFileId = request.CompoundFileId;
         AsyncResponder.Complete(c, op, status, body =>
