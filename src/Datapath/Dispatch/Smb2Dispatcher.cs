@@ -447,7 +447,7 @@ public sealed partial class Smb2Dispatcher
         // The one place a request takes its user's Unix credentials: every command on a disk tree (the file handlers,
         // and TREE_DISCONNECT, whose closes may delete files) runs its file calls as the tree's identity, and the
         // thread is the server's again when the handler returns or throws.
-        using (IdentityScope.Enter(request.Tree is { IsPipe: false } tree && RunsAsUser(command) ? tree.UnixIdentity : null))
+        using (IdentityScope.Enter(request.Tree is { IsPipe: false } tree ? tree.UnixIdentity : null))
             status = handler(ref request, response);
         if (status.IsError() && status != NtStatus.MoreProcessingRequired && response.BodyLength > 0
             && !KeepsBodyOnError(command, status))
@@ -456,16 +456,6 @@ public sealed partial class Smb2Dispatcher
         }
         return status;
     }
-
-    /// <summary>
-    /// Whether a command on a disk tree takes the tree's Unix credentials. READ does not: it reads an open's file
-    /// descriptor (data, or a stream's xattr through the same fd), whose access was checked at CREATE and is checked
-    /// again against the open's granted access ([MS-SMB2] 3.3.5.12), never against the caller's credentials, as
-    /// Windows checks access only at open. Skipping the switch saves the 6 to 10 credential syscalls that were most of
-    /// a 4 KiB READ's server CPU (perf/results/2026-11-23-wirespeed.md). WRITE keeps them: the kernel clears set-user-ID
-    /// bits and honours the blocks reserved for root by the writer's credentials.
-    /// </summary>
-    private static bool RunsAsUser(Smb2Command command) => command != Smb2Command.Read;
 
     /// <summary>Errors that still carry a command body ([MS-SMB2] 3.3.4.4).</summary>
     private static bool KeepsBodyOnError(Smb2Command command, NtStatus status) =>
