@@ -25,7 +25,11 @@
 # smbclient, iperf3 (installed with apt-get when missing).
 # Environment: BENCH_DIR (default /tmp/fastsmb-bench, emptied first), FASTSMB_DLL (a built
 # fastsmb.dll instead of building), SMBTORTURE (a smbtorture with smb2.bench.*),
-# SAMBA_PORT / FASTSMB_PORT (first port to try; defaults 4591, 4592).
+# SAMBA_PORT / FASTSMB_PORT (first port to try; defaults 4591, 4592), CLIENT_GLIBC_TUNABLES
+# (GLIBC_TUNABLES for smbtorture, the same for both servers; e.g.
+# glibc.malloc.trim_threshold=268435456:glibc.malloc.mmap_threshold=268435456 stops its malloc
+# from faulting in every page of each 1 MiB response with 4 connections in flight, which bounds
+# the 1 MiB figures on a VM: perf/results/2026-11-23-wirespeed.md; default unset).
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
@@ -149,7 +153,7 @@ torture() {
 }
 torture_once() {
     local port=$1 log=$2 test=$3; shift 3
-    timeout $((TIME * 4 + 60)) "$TORTURE" "//$HOST/share" -p "$port" -U "$USER_NAME%$USER_PASS" -s "$CONF" \
+    timeout $((TIME * 4 + 60)) env ${CLIENT_GLIBC_TUNABLES:+GLIBC_TUNABLES="$CLIENT_GLIBC_TUNABLES"} "$TORTURE" "//$HOST/share" -p "$port" -U "$USER_NAME%$USER_PASS" -s "$CONF" \
         --use-kerberos=off --option=torture:progress=no --option=torture:timelimit="$TIME" "$@" \
         "smb2.bench.$test" >"$log" 2>&1
     local rc=$?
@@ -324,6 +328,7 @@ mkdir -p "$(dirname "$OUT")"
     echo "- FastSmb: \`fastsmb serve\` with its default configuration, .NET $(dotnet --version 2>/dev/null)."
     echo "- Load generator: $("$TORTURE" --version 2>/dev/null | head -n 1) \`smb2.bench.*\` with \`torture:timelimit=$TIME\`;"
     echo "  $(smbclient --version | head -n 1) for get/put; $(iperf3 --version | head -n 1 | cut -d' ' -f1-2)."
+    [ -z "${CLIENT_GLIBC_TUNABLES:-}" ] || echo "- smbtorture ran with \`GLIBC_TUNABLES=$CLIENT_GLIBC_TUNABLES\` (both servers)."
     echo "- Both data directories are under \`$WORK\` ($(df -PT "$WORK" | awk 'NR == 2 { print $2 }'))."
 } >"$OUT.tmp" && mv "$OUT.tmp" "$OUT"
 note "wrote $OUT (logs in $WORK/logs)"

@@ -38,6 +38,10 @@ public static partial class ThreadCredentials
         CanSwitch = uid == 0 && RuntimeInformation.ProcessArchitecture == Architecture.X64;
     }
 
+    // The identities whose setfsuid/setfsgid this thread has seen take (see Apply): the server's, and the last user's.
+    [ThreadStatic] private static bool t_serverVerified;
+    [ThreadStatic] private static UnixIdentity? t_userVerified;
+
     /// <summary>Makes the calling thread's file system calls run as <paramref name="identity"/>. Groups first:
     /// once the fsuid is not 0 the thread has lost the file capabilities, but not CAP_SETGID, so the order only
     /// matters for clarity.</summary>
@@ -51,9 +55,18 @@ public static partial class ThreadCredentials
         }
         syscall(SYS_setfsgid, identity.Gid, 0);
         syscall(SYS_setfsuid, identity.Uid, 0);
-        // setfsuid/setfsgid report no error: reading the value back (-1 changes nothing) is the check.
+        // setfsuid/setfsgid report no error: reading the value back (-1 changes nothing) is the check. It is made once
+        // per thread and identity, not per switch: the calls fail silently only when the thread lacks CAP_SETUID/
+        // CAP_SETGID (constant for the thread: a non-zero fsuid drops the file capabilities, not these) or the id is
+        // not mapped in the user namespace (constant for the identity), so a switch that took once always takes.
+        // Each syscall costs microseconds (2.5 µs on the 2-CPU VM), and the read-backs were 4 of the 10 a request on
+        // a disk tree made (perf/results/2026-11-23-wirespeed.md).
+        bool server = ReferenceEquals(identity, Server);
+        if (server ? t_serverVerified : ReferenceEquals(identity, t_userVerified)) return;
         if ((uint)syscall(SYS_setfsuid, -1, 0) != identity.Uid || (uint)syscall(SYS_setfsgid, -1, 0) != identity.Gid)
             throw new InvalidOperationException($"setfsuid/setfsgid to {identity} did not take");
+        if (server) t_serverVerified = true;
+        else t_userVerified = identity;
     }
 
     /// <summary>The calling thread's fsuid and fsgid, as the kernel sees them now.</summary>

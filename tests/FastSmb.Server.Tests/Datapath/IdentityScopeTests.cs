@@ -13,15 +13,16 @@ namespace FastSmb.Server.Tests.Datapath;
 [SupportedOSPlatform("linux")]
 public class IdentityScopeTests
 {
-    private UnixIdentity _a = null!;
+    private UnixIdentity _a = null!, _b = null!;
     private uint _group;
 
     [OneTimeSetUp]
     public void CreateAccounts()
     {
-        var (a, _, group) = UnixTestAccounts.Ensure();
+        var (a, b, group) = UnixTestAccounts.Ensure();
         _group = group;
         _a = new UnixIdentity(a.Uid, a.Gid, [a.Gid, group]);
+        _b = new UnixIdentity(b.Uid, b.Gid, [b.Gid]);
     }
 
     private static (string Uid, string Gid, string Groups) Self()
@@ -90,6 +91,27 @@ public class IdentityScopeTests
         finally
         {
             Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
+    public void Enter_Repeatedly_SwitchesEveryTime()
+    {
+        // The read-back check runs once per thread and identity; the switches themselves must happen every time,
+        // for the same user again, for another user, and back to the server in between.
+        var before = Self();
+        foreach (var identity in new[] { _a, _a, _b, _a, _b, _b })
+        {
+            using (IdentityScope.Enter(identity))
+            {
+                var during = Self();
+                Assert.That(FsField(during.Uid), Is.EqualTo(identity.Uid.ToString()));
+                Assert.That(FsField(during.Gid), Is.EqualTo(identity.Gid.ToString()));
+                Assert.That(during.Groups.Split(' ', StringSplitOptions.RemoveEmptyEntries),
+                    Is.EquivalentTo(identity.Groups.Select(g => g.ToString()).Distinct()));
+                Assert.That(ThreadCredentials.Current(), Is.EqualTo((identity.Uid, identity.Gid)));
+            }
+            Assert.That(Self(), Is.EqualTo(before));
         }
     }
 
