@@ -87,15 +87,15 @@ public static class BenchCommand
     private static async Task<int> RunAsync(CliConsole console, BenchOptions options, int port, bool json, string? jsonOut,
         CancellationToken cancel, (string Provider, string? Address)? rdma = null)
     {
-        FastSmb.Datapath.Rdma.IRdmaProvider? provider = null;
+        FastSmb.SmbDirect.Rdma.IRdmaProvider? provider = null;
         string rdmaAddress = "";
         if (rdma is var (providerName, address))
         {
             try
             {
-                provider = providerName == "verbs" ? new FastSmb.Datapath.Rdma.Verbs.VerbsRdmaProvider() : new FastSmb.Datapath.Rdma.Soft.SoftRdmaProvider();
+                provider = providerName == "verbs" ? new FastSmb.SmbDirect.Rdma.Verbs.VerbsRdmaProvider() : new FastSmb.SmbDirect.Rdma.Soft.SoftRdmaProvider();
             }
-            catch (FastSmb.Datapath.Rdma.Verbs.RdmaUnavailableException e)
+            catch (FastSmb.SmbDirect.Rdma.Verbs.RdmaUnavailableException e)
             {
                 console.Error.WriteLine($"fastsmb bench: {e.Message}");
                 return 1;
@@ -108,9 +108,9 @@ public static class BenchCommand
             {
                 // SMB Direct: the client's half of [MS-SMBD] over the chosen provider, as a Stream for the SMB2 client.
                 var qp = await provider.ConnectAsync(rdmaAddress, ct).ConfigureAwait(false);
-                var smbd = await FastSmb.Datapath.SmbDirect.SmbDirectConnection.ConnectAsync(qp, new FastSmb.Datapath.SmbDirect.SmbDirectOptions(), ct)
+                var smbd = await FastSmb.SmbDirect.SmbDirectConnection.ConnectAsync(qp, new FastSmb.SmbDirect.SmbDirectOptions(), ct)
                     .ConfigureAwait(false);
-                return new FastSmb.Datapath.SmbDirect.SmbDirectStream(smbd);
+                return new FastSmb.SmbDirect.SmbDirectStream(smbd);
             }
             var tcp = new TcpClient { NoDelay = true };
             await tcp.ConnectAsync(options.Server, port, ct).ConfigureAwait(false);

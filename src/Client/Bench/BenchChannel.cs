@@ -89,7 +89,7 @@ internal sealed class BenchChannel
     /// buffer is free again by the time its turn comes with slots = depth + 1), each filled with
     /// <paramref name="payload"/>, which WRITEs of it then need not copy.
     /// </summary>
-    public void UseRdma(Datapath.SmbDirect.SmbDirectConnection connection, int slots, byte[] payload)
+    public void UseRdma(SmbDirect.SmbDirectConnection connection, int slots, byte[] payload)
     {
         _rdmaPayload = payload;
         _rdmaBuffers = new Smb2ClientRdmaBuffer[slots];

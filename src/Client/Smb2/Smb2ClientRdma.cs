@@ -1,5 +1,5 @@
-using FastSmb.Datapath.Rdma;
-using FastSmb.Datapath.SmbDirect;
+using FastSmb.SmbDirect.Rdma;
+using FastSmb.SmbDirect;
 using FastSmb.Protocol;
 using FastSmb.Protocol.Smb2;
 using FastSmb.Protocol.Smb2.Commands;

@@ -11,6 +11,7 @@ using FastSmb.Protocol.Smb2.Commands;
 using FastSmb.Protocol.SmbDirect;
 using FastSmb.Server.Tests.Datapath.Rdma;
 using FastSmb.Server.Tests.Functional.Support;
+using FastSmb.SmbDirect;
 
 namespace FastSmb.Server.Tests.Functional;
 
@@ -49,9 +50,9 @@ public class SmbDirectReadWriteTests(ProviderKind kind)
         var self = ThreadCredentials.Server;
         var users = new InMemoryUserStore().Add(TestServer.User, TestServer.Password, uid: self.Uid, gid: self.Gid);
         var server = ServerHost.CreateServer(config, users, log, log, null);
-        FastSmb.Datapath.Rdma.IRdmaProvider provider = kind == ProviderKind.Fake
-            ? new FastSmb.Datapath.Rdma.Fake.FakeRdmaProvider { EstablishAfterFirstReceive = true }
-            : new FastSmb.Datapath.Rdma.Soft.SoftRdmaProvider();
+        FastSmb.SmbDirect.Rdma.IRdmaProvider provider = kind == ProviderKind.Fake
+            ? new FastSmb.SmbDirect.Rdma.Fake.FakeRdmaProvider { EstablishAfterFirstReceive = true }
+            : new FastSmb.SmbDirect.Rdma.Soft.SoftRdmaProvider();
         var address = RdmaTestKit.NewAddress();
         var options = new SmbDirectOptions();
         server.Start(new SmbDirectTransportListener(provider.Listen(address), options));
