@@ -33,11 +33,12 @@ public static class BenchCommand
         var transport = new Option<string>("--transport") { Description = "tcp, or rdma (SMB Direct; READ/WRITE payloads by RDMA)", DefaultValueFactory = _ => "tcp" };
         var rdmaProvider = new Option<string>("--rdma-provider") { Description = "With --transport rdma: soft or verbs", DefaultValueFactory = _ => "soft" };
         var rdmaAddress = new Option<string?>("--rdma-address") { Description = "With --transport rdma: soft: the server's SMB Direct socket path (default /run/fastsmb-smbdirect.sock); verbs: ip:port (default SERVER:5445)" };
+        var rdmaInline = new Option<int>("--rdma-inline") { Description = "With --transport rdma: READ/WRITEs of at most this many bytes go inline, larger ones by RDMA", DefaultValueFactory = _ => FastSmb.Client.Smb2.Smb2ClientRdma.DefaultInlineThreshold };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON instead of a table" };
         var jsonOut = new Option<string?>("--json-out") { Description = "Also write the JSON results to this file" };
         var command = new Command("bench", "Load-test an SMB server (any SMB2/3 server)")
         {
-            target, workload, size, block, connections, depth, duration, user, domain, sign, encrypt, transport, rdmaProvider, rdmaAddress, json, jsonOut,
+            target, workload, size, block, connections, depth, duration, user, domain, sign, encrypt, transport, rdmaProvider, rdmaAddress, rdmaInline, json, jsonOut,
         };
         command.SetAction((parse, cancel) =>
         {
@@ -72,6 +73,7 @@ public static class BenchCommand
                     User = name,
                     Password = password,
                     Domain = parse.GetValue(domain)!,
+                    RdmaInlineThreshold = parse.GetValue(rdmaInline),
                 };
                 problem = options.Validate();
                 if (problem is null)

@@ -40,6 +40,8 @@ public sealed record BenchOptions
     public string User { get; init; } = "";
     public string Password { get; init; } = "";
     public string Domain { get; init; } = "WORKGROUP";
+    /// <summary>Over SMB Direct: READ/WRITEs of at most this many bytes travel inline, larger ones by RDMA.</summary>
+    public int RdmaInlineThreshold { get; init; } = Smb2.Smb2ClientRdma.DefaultInlineThreshold;
     /// <summary>Name prefix of the test files (one per connection) in the share's root.</summary>
     public string FilePrefix { get; init; } = "fastsmb-bench";
 
@@ -56,6 +58,7 @@ public sealed record BenchOptions
         if (BlockSize is < 1 or > 8 << 20) return "--block must be 1 byte..8 MiB";
         if (IsReadWrite && FileSize < BlockSize) return "--size must be at least --block";
         if (Duration <= TimeSpan.Zero) return "--duration must be positive";
+        if (RdmaInlineThreshold < 0) return "--rdma-inline must not be negative";
         return null;
     }
 }

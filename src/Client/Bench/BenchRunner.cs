@@ -158,9 +158,9 @@ public sealed class BenchRunner(BenchOptions options, Func<CancellationToken, Ta
             _payload = new byte[Math.Max(block, fill)];
             _random.NextBytes(_payload);
             _channel = new BenchChannel(c, _stream, _treeId, _payload.Length);
-            // SMB Direct: payloads by RDMA through registered buffers, as Windows and Linux clients do above a few KiB
+            // SMB Direct: payloads above --rdma-inline bytes by RDMA through registered buffers, as Windows and Linux clients do
             // (not when encrypting: RDMA payloads would bypass the encryption without SMB2_CHANNEL_RDMA_TRANSFORM).
-            if (_stream is SmbDirect.SmbDirectStream direct && !_o.Encrypt) _channel.UseRdma(direct.Connection, _o.Depth + 1, _payload);
+            if (_stream is SmbDirect.SmbDirectStream direct && !_o.Encrypt) _channel.UseRdma(direct.Connection, _o.Depth + 1, _payload, _o.RdmaInlineThreshold);
 
             var created = await CallAsync(_channel.PostCreateAsync(FileName, FileGenericReadWrite, FileOpenIf)).ConfigureAwait(false);
             Check("CREATE " + FileName, Status(created.Span));

@@ -102,6 +102,39 @@ public class SmbDirectReadWriteTests(ProviderKind kind)
     }
 
     [Test]
+    public async Task SmallIoInline_LargeIoByRdma_ChosenBySize()
+    {
+        await using var rig = await StartAsync();
+        var (_, file, _) = await rig.Client.CreateAsync(rig.Tree, "mixed.bin", FileClient.OverwriteIf);
+        const int Small = Smb2ClientRdma.DefaultInlineThreshold, Large = Small + 1;
+        var data = Pattern(Large, 3);
+        using var buffer = new Smb2ClientRdmaBuffer(rig.Smbd, 65536);
+        data.CopyTo(buffer.Memory);
+
+        long sent = rig.Smbd.MessagesSent;
+        Assert.That(await rig.Client.WriteAsync(rig.Tree, file, 0, buffer, Small), Is.EqualTo((NtStatus.Success, Small)));
+        // inline: 4 KiB + the WRITE header do not fit one MaxSendSize (1364) message
+        Assert.That(rig.Smbd.MessagesSent - sent, Is.GreaterThanOrEqualTo(4), "a 4 KiB WRITE travels inline, fragmented");
+        sent = rig.Smbd.MessagesSent;
+        Assert.That(await rig.Client.WriteAsync(rig.Tree, file, 0, buffer, Large), Is.EqualTo((NtStatus.Success, Large)));
+        Assert.That(rig.Smbd.MessagesSent - sent, Is.EqualTo(1), "above the threshold the WRITE is one message, the data by RDMA");
+        Assert.That(File.ReadAllBytes(Path.Combine(rig.ShareDir, "mixed.bin")), Is.EqualTo(data));
+
+        buffer.Memory.Span.Clear();
+        var (status, count, response) = await rig.Client.ReadAsync(rig.Tree, file, 0, buffer, Small);
+        Assert.That((status, count), Is.EqualTo((NtStatus.Success, Small)));
+        Assert.That(ReadResponse.TryParse(response.Message, out var inline) && inline.DataLength == Small, Is.True, "the data came in the response");
+        Assert.That(buffer.Memory[..Small].ToArray(), Is.EqualTo(data[..Small]));
+
+        buffer.Memory.Span.Clear();
+        (status, count, response) = await rig.Client.ReadAsync(rig.Tree, file, 0, buffer, Large);
+        Assert.That((status, count), Is.EqualTo((NtStatus.Success, Large)));
+        Assert.That(ReadResponse.TryParse(response.Message, out var byRdma) && byRdma.DataLength == 0, Is.True, "the data came by RDMA");
+        Assert.That(buffer.Memory[..Large].ToArray(), Is.EqualTo(data));
+        Assert.That(rig.Log.Failures, Is.Empty);
+    }
+
+    [Test]
     public async Task ReadAtEnd_ShortReadAndEndOfFile()
     {
         await using var rig = await StartAsync();
