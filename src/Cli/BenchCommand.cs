@@ -34,11 +34,13 @@ public static class BenchCommand
         var rdmaProvider = new Option<string>("--rdma-provider") { Description = "With --transport rdma: soft or verbs", DefaultValueFactory = _ => "soft" };
         var rdmaAddress = new Option<string?>("--rdma-address") { Description = "With --transport rdma: soft: the server's SMB Direct socket path (default /run/fastsmb-smbdirect.sock); verbs: ip:port (default SERVER:5445)" };
         var rdmaInline = new Option<int>("--rdma-inline") { Description = "With --transport rdma: READ/WRITEs of at most this many bytes go inline, larger ones by RDMA", DefaultValueFactory = _ => FastSmb.Client.Smb2.Smb2ClientRdma.DefaultInlineThreshold };
+        var channels = new Option<int>("--channels") { Description = "Connections per session: the others bind to the first's session (multichannel, SMB 3.x); each keeps --depth in flight", DefaultValueFactory = _ => 1 };
+        var cpuPid = new Option<int[]>("--cpu-pid") { Description = "Also report the CPU time of this process (the server, the RDMA proxy); repeatable", AllowMultipleArgumentsPerToken = true };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON instead of a table" };
         var jsonOut = new Option<string?>("--json-out") { Description = "Also write the JSON results to this file" };
         var command = new Command("bench", "Load-test an SMB server (any SMB2/3 server)")
         {
-            target, workload, size, block, connections, depth, duration, user, domain, sign, encrypt, transport, rdmaProvider, rdmaAddress, rdmaInline, json, jsonOut,
+            target, workload, size, block, connections, depth, duration, user, domain, sign, encrypt, transport, rdmaProvider, rdmaAddress, rdmaInline, channels, cpuPid, json, jsonOut,
         };
         command.SetAction((parse, cancel) =>
         {
@@ -55,6 +57,8 @@ public static class BenchCommand
                 problem = "--transport is tcp or rdma";
             else if (parse.GetValue(transport) == "rdma" && parse.GetValue(rdmaProvider) is not ("soft" or "verbs"))
                 problem = "--rdma-provider is soft or verbs";
+            else if ((parse.GetValue(cpuPid) ?? []).FirstOrDefault(pid => !Directory.Exists($"/proc/{pid}")) is var gone and not 0)
+                problem = $"--cpu-pid {gone}: no such process";
             else
             {
                 var (name, password) = SplitUser(parse.GetValue(user));
@@ -74,6 +78,8 @@ public static class BenchCommand
                     Password = password,
                     Domain = parse.GetValue(domain)!,
                     RdmaInlineThreshold = parse.GetValue(rdmaInline),
+                    Channels = parse.GetValue(channels),
+                    CpuPids = parse.GetValue(cpuPid) ?? [],
                 };
                 problem = options.Validate();
                 if (problem is null)
