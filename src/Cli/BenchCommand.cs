@@ -34,11 +34,14 @@ public static class BenchCommand
         var transport = new Option<string>("--transport") { Description = "tcp, or rdma (SMB Direct; READ/WRITE payloads by RDMA)", DefaultValueFactory = _ => "tcp" };
         var rdmaProvider = new Option<string>("--rdma-provider") { Description = "With --transport rdma: soft or verbs", DefaultValueFactory = _ => "soft" };
         var rdmaAddress = new Option<string?>("--rdma-address") { Description = "With --transport rdma: soft: the server's SMB Direct socket path (default /run/fastsmb-smbdirect.sock); verbs: ip:port (default SERVER:5445)" };
+        var rdmaInline = new Option<int>("--rdma-inline") { Description = "With --transport rdma: READ/WRITEs of at most this many bytes go inline, larger ones by RDMA", DefaultValueFactory = _ => FastSmb.Client.Smb2.Smb2ClientRdma.DefaultInlineThreshold };
+        var channels = new Option<int>("--channels") { Description = "Connections per session: the others bind to the first's session (multichannel, SMB 3.x); each keeps --depth in flight", DefaultValueFactory = _ => 1 };
+        var cpuPid = new Option<int[]>("--cpu-pid") { Description = "Also report the CPU time of this process (the server, the RDMA proxy); repeatable", AllowMultipleArgumentsPerToken = true };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON instead of a table" };
         var jsonOut = new Option<string?>("--json-out") { Description = "Also write the JSON results to this file" };
         var command = new Command("bench", "Load-test an SMB server (any SMB2/3 server)")
         {
-            target, workload, size, block, connections, depth, duration, user, domain, sign, encrypt, persistent, transport, rdmaProvider, rdmaAddress, json, jsonOut,
+            target, workload, size, block, connections, depth, duration, user, domain, sign, encrypt, persistent, transport, rdmaProvider, rdmaAddress, rdmaInline, channels, cpuPid, json, jsonOut,
         };
         command.SetAction((parse, cancel) =>
         {
@@ -55,6 +58,8 @@ public static class BenchCommand
                 problem = "--transport is tcp or rdma";
             else if (parse.GetValue(transport) == "rdma" && parse.GetValue(rdmaProvider) is not ("soft" or "verbs"))
                 problem = "--rdma-provider is soft or verbs";
+            else if ((parse.GetValue(cpuPid) ?? []).FirstOrDefault(pid => !Directory.Exists($"/proc/{pid}")) is var gone and not 0)
+                problem = $"--cpu-pid {gone}: no such process";
             else
             {
                 var (name, password) = SplitUser(parse.GetValue(user));
@@ -74,6 +79,9 @@ public static class BenchCommand
                     User = name,
                     Password = password,
                     Domain = parse.GetValue(domain)!,
+                    RdmaInlineThreshold = parse.GetValue(rdmaInline),
+                    Channels = parse.GetValue(channels),
+                    CpuPids = parse.GetValue(cpuPid) ?? [],
                 };
                 problem = options.Validate();
                 if (problem is null)
@@ -89,15 +97,15 @@ public static class BenchCommand
     private static async Task<int> RunAsync(CliConsole console, BenchOptions options, int port, bool json, string? jsonOut,
         CancellationToken cancel, (string Provider, string? Address)? rdma = null)
     {
-        FastSmb.Datapath.Rdma.IRdmaProvider? provider = null;
+        FastSmb.SmbDirect.Rdma.IRdmaProvider? provider = null;
         string rdmaAddress = "";
         if (rdma is var (providerName, address))
         {
             try
             {
-                provider = providerName == "verbs" ? new FastSmb.Datapath.Rdma.Verbs.VerbsRdmaProvider() : new FastSmb.Datapath.Rdma.Soft.SoftRdmaProvider();
+                provider = providerName == "verbs" ? new FastSmb.SmbDirect.Rdma.Verbs.VerbsRdmaProvider() : new FastSmb.SmbDirect.Rdma.Soft.SoftRdmaProvider();
             }
-            catch (FastSmb.Datapath.Rdma.Verbs.RdmaUnavailableException e)
+            catch (FastSmb.SmbDirect.Rdma.Verbs.RdmaUnavailableException e)
             {
                 console.Error.WriteLine($"fastsmb bench: {e.Message}");
                 return 1;
@@ -110,9 +118,9 @@ public static class BenchCommand
             {
                 // SMB Direct: the client's half of [MS-SMBD] over the chosen provider, as a Stream for the SMB2 client.
                 var qp = await provider.ConnectAsync(rdmaAddress, ct).ConfigureAwait(false);
-                var smbd = await FastSmb.Datapath.SmbDirect.SmbDirectConnection.ConnectAsync(qp, new FastSmb.Datapath.SmbDirect.SmbDirectOptions(), ct)
+                var smbd = await FastSmb.SmbDirect.SmbDirectConnection.ConnectAsync(qp, new FastSmb.SmbDirect.SmbDirectOptions(), ct)
                     .ConfigureAwait(false);
-                return new FastSmb.Datapath.SmbDirect.SmbDirectStream(smbd);
+                return new FastSmb.SmbDirect.SmbDirectStream(smbd);
             }
             var tcp = new TcpClient { NoDelay = true };
             await tcp.ConnectAsync(options.Server, port, ct).ConfigureAwait(false);

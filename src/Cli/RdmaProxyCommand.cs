@@ -1,10 +1,11 @@
 using System.CommandLine;
 using FastSmb.Control.Hosting;
-using FastSmb.Datapath.Rdma;
-using FastSmb.Datapath.Rdma.Soft;
-using FastSmb.Datapath.Rdma.Verbs;
+using FastSmb.SmbDirect.Rdma;
+using FastSmb.SmbDirect.Rdma.Soft;
+using FastSmb.SmbDirect.Rdma.Verbs;
 using FastSmb.Datapath.SmbDirect;
 using FastSmb.Datapath.SmbDirect.Proxy;
+using FastSmb.SmbDirect;
 
 namespace FastSmb.Cli;
 

@@ -97,7 +97,7 @@ public static class ServeCommand
             console.Error.WriteLine($"fastsmb: cannot listen on {address}:{port}: {e.Message}");
             return 1;
         }
-        catch (Exception e) when (e is FastSmb.Datapath.Rdma.Verbs.RdmaUnavailableException or IOException)
+        catch (Exception e) when (e is FastSmb.SmbDirect.Rdma.Verbs.RdmaUnavailableException or IOException)
         {
             console.Error.WriteLine($"fastsmb: cannot start SMB Direct (fastsmb rdma provider = {parsed.Config.Global.RdmaProvider.ToString().ToLowerInvariant()}): {e.Message}");
             return 1;

@@ -51,7 +51,7 @@ public sealed record DatapathOptions
     public State.IServerStateStore StateStore { get; init; } = new State.InMemoryServerStateStore();
 
     /// <summary>A frame longer than this is a protocol violation (room for the largest WRITE plus headers).</summary>
-    public int MaxMessageLength => (int)Math.Min(Transport.DirectTcpFraming.MaxFrameLength, Math.Max(MaxIoSize, MaxTransactSize) + 64 * 1024);
+    public int MaxMessageLength => (int)Math.Min(Protocol.Smb2.DirectTcpFraming.MaxFrameLength, Math.Max(MaxIoSize, MaxTransactSize) + 64 * 1024);
 }
 
 /// <summary>"fastsmb io": what carries the connections' bytes.</summary>

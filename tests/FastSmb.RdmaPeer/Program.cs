@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using FastSmb.Datapath.Rdma;
-using FastSmb.Datapath.Rdma.Soft;
+using FastSmb.SmbDirect.Rdma;
+using FastSmb.SmbDirect.Rdma.Soft;
 
 // The child side of SoftRdmaCrossProcessTests. Usage: FastSmb.RdmaPeer <socket path>
 // 1. connects, registers a 64 KiB region with remote read+write and fills it with pattern A (i * 7);

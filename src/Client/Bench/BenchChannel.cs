@@ -49,7 +49,7 @@ internal sealed class BenchChannel
 
     public ValueTask<ulong> PostReadAsync(FileId fileId, long offset, int length)
     {
-        if (_rdmaBuffers is not null && length > 0)
+        if (_rdmaBuffers is not null && Smb2ClientRdma.UsesRdma(length, _inlineThreshold))
         {
             // [MS-SMB2] 2.2.19 over SMB Direct: the server RDMA-writes the data into a registered buffer of ours.
             Span<byte> info = stackalloc byte[BufferDescriptorV1.Size];
@@ -64,7 +64,7 @@ internal sealed class BenchChannel
 
     public ValueTask<ulong> PostWriteAsync(FileId fileId, long offset, ReadOnlySpan<byte> data)
     {
-        if (_rdmaBuffers is not null && !data.IsEmpty)
+        if (_rdmaBuffers is not null && Smb2ClientRdma.UsesRdma(data.Length, _inlineThreshold))
         {
             // [MS-SMB2] 2.2.21 over SMB Direct: the server RDMA-reads the data from a registered buffer of ours. The
             // buffers hold the payload already when it is the one they were filled with (every measured WRITE).
@@ -82,15 +82,18 @@ internal sealed class BenchChannel
     private Smb2ClientRdmaBuffer[]? _rdmaBuffers;
     private byte[] _rdmaPayload = [];
     private int _nextRdmaBuffer;
+    private int _inlineThreshold;
 
     /// <summary>
     /// Moves READ/WRITE payloads by RDMA (SMB2_CHANNEL_RDMA_V1) through <paramref name="slots"/> buffers registered on
     /// <paramref name="connection"/>, used round-robin (the server answers one connection's READ/WRITEs in order, so a
     /// buffer is free again by the time its turn comes with slots = depth + 1), each filled with
-    /// <paramref name="payload"/>, which WRITEs of it then need not copy.
+    /// <paramref name="payload"/>, which WRITEs of it then need not copy. READ/WRITEs of at most
+    /// <paramref name="inlineThreshold"/> bytes still travel inline (<see cref="Smb2ClientRdma.UsesRdma"/>).
     /// </summary>
-    public void UseRdma(Datapath.SmbDirect.SmbDirectConnection connection, int slots, byte[] payload)
+    public void UseRdma(SmbDirect.SmbDirectConnection connection, int slots, byte[] payload, int inlineThreshold)
     {
+        _inlineThreshold = inlineThreshold;
         _rdmaPayload = payload;
         _rdmaBuffers = new Smb2ClientRdmaBuffer[slots];
         for (int i = 0; i < slots; i++)

@@ -43,6 +43,13 @@ public sealed record BenchOptions
     public string User { get; init; } = "";
     public string Password { get; init; } = "";
     public string Domain { get; init; } = "WORKGROUP";
+    /// <summary>Over SMB Direct: READ/WRITEs of at most this many bytes travel inline, larger ones by RDMA.</summary>
+    public int RdmaInlineThreshold { get; init; } = Smb2.Smb2ClientRdma.DefaultInlineThreshold;
+    /// <summary>Connections per session: the first logs on, the others bind to its session ([MS-SMB2] 3.2.4.1.7) and
+    /// take their share of the requests, each keeping <see cref="Depth"/> in flight.</summary>
+    public int Channels { get; init; } = 1;
+    /// <summary>Processes whose CPU time is reported next to the client's (the server, the RDMA proxy).</summary>
+    public IReadOnlyList<int> CpuPids { get; init; } = [];
     /// <summary>Name prefix of the test files (one per connection) in the share's root.</summary>
     public string FilePrefix { get; init; } = "fastsmb-bench";
 
@@ -56,9 +63,12 @@ public sealed record BenchOptions
     {
         if (Connections is < 1 or > 4096) return "--connections must be 1..4096";
         if (Depth is < 1 or > 256) return "--depth must be 1..256";
+        if (Channels is < 1 or > 32) return "--channels must be 1..32";
+        if (Channels > 1 && Workload == BenchWorkload.SessionSetup) return "--channels needs a workload other than session-setup";
         if (BlockSize is < 1 or > 8 << 20) return "--block must be 1 byte..8 MiB";
         if (IsReadWrite && FileSize < BlockSize) return "--size must be at least --block";
         if (Duration <= TimeSpan.Zero) return "--duration must be positive";
+        if (RdmaInlineThreshold < 0) return "--rdma-inline must not be negative";
         return null;
     }
 }

@@ -30,6 +30,16 @@ public sealed record BenchResult
     public double LatencyP50Microseconds { get; init; }
     public double LatencyP99Microseconds { get; init; }
     public double LatencyMaxMicroseconds { get; init; }
+    /// <summary>Channels (connections bound to one session) per connection's session.</summary>
+    public int Channels { get; init; } = 1;
+    /// <summary>CPU time (user + system) this process used in the measured interval.</summary>
+    public double ClientCpuSeconds { get; init; }
+    /// <summary>CPU time of the processes named by --cpu-pid (the server, the RDMA proxy) in the interval; null without.</summary>
+    public double? ServerCpuSeconds { get; init; }
+    /// <summary>Client CPU seconds per GB (1e9 bytes) of payload moved; 0 when nothing moved.</summary>
+    public double ClientCpuSecondsPerGB => Bytes > 0 ? ClientCpuSeconds / (Bytes / 1e9) : 0;
+    /// <summary>Server-side CPU seconds per GB of payload moved (with --cpu-pid).</summary>
+    public double? ServerCpuSecondsPerGB => ServerCpuSeconds is { } s && Bytes > 0 ? s / (Bytes / 1e9) : null;
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -48,7 +58,7 @@ public sealed record BenchResult
         [
             ("workload", Workload),
             ("server", $"{Server} ({Dialect}{(Signed ? ", signed" : "")}{(Encrypted ? ", encrypted" : "")})"),
-            ("connections x depth", $"{Connections} x {Depth}"),
+            ("connections x depth", Channels > 1 ? $"{Connections} x {Channels} channels x {Depth}" : $"{Connections} x {Depth}"),
             ("block / file", BlockSize > 0 ? $"{BlockSize} B / {FileSize} B" : "-"),
             ("seconds", Seconds.ToString("F2", c)),
             ("operations", Operations.ToString(c)),
@@ -57,6 +67,10 @@ public sealed record BenchResult
             ("MB/s", MegabytesPerSecond.ToString("F1", c)),
             ("latency p50 / p99 / max (us)",
                 $"{LatencyP50Microseconds.ToString("F0", c)} / {LatencyP99Microseconds.ToString("F0", c)} / {LatencyMaxMicroseconds.ToString("F0", c)}"),
+            ("client CPU s (per GB)", $"{ClientCpuSeconds.ToString("F2", c)} ({(Bytes > 0 ? ClientCpuSecondsPerGB.ToString("F2", c) : "-")})"),
+            .. ServerCpuSeconds is { } server
+                ? [("server CPU s (per GB)", $"{server.ToString("F2", c)} ({(Bytes > 0 ? ServerCpuSecondsPerGB!.Value.ToString("F2", c) : "-")})")]
+                : Array.Empty<(string, string)>(),
         ];
         int width = rows.Max(r => r.Item1.Length);
         var sb = new StringBuilder();

@@ -37,10 +37,12 @@ public sealed class BenchRunner(BenchOptions options, Func<CancellationToken, Ta
             for (int i = 0; i < workers.Length; i++)
                 workers[i] = await Worker.OpenAsync(this, i, ct).ConfigureAwait(false);
             Started?.Invoke();
+            var cpu = BenchCpu.Start(_options.CpuPids);
             var clock = Stopwatch.StartNew();
             long deadline = Stopwatch.GetTimestamp() + (long)(_options.Duration.TotalSeconds * Stopwatch.Frequency);
             await Task.WhenAll(workers.Select(w => Task.Run(() => w.RunAsync(deadline, ct), ct))).ConfigureAwait(false);
             double seconds = clock.Elapsed.TotalSeconds;
+            var (clientCpu, otherCpu) = cpu.Stop();
             var latencies = workers.SelectMany(w => w.Latencies).ToArray();
             Array.Sort(latencies);
             double Percentile(double p) => latencies.Length == 0 ? 0
@@ -64,6 +66,9 @@ public sealed class BenchRunner(BenchOptions options, Func<CancellationToken, Ta
                 LatencyP50Microseconds = Percentile(0.50),
                 LatencyP99Microseconds = Percentile(0.99),
                 LatencyMaxMicroseconds = Percentile(1.0),
+                Channels = _options.Channels,
+                ClientCpuSeconds = clientCpu,
+                ServerCpuSeconds = otherCpu,
             };
         }
         finally
@@ -95,14 +100,20 @@ public sealed class BenchRunner(BenchOptions options, Func<CancellationToken, Ta
         private FileId _fileId;
         private bool _fileOpen;
         private BenchChannel? _channel;
+        // --channels: the other connections bound to this worker's session, and their channels once set up.
+        private readonly List<(Smb2ClientConnection Connection, Stream Stream)> _bound = [];
+        private readonly List<BenchChannel> _boundChannels = [];
+        private readonly Guid _clientGuid = Guid.NewGuid();
+        private readonly object _sync = new();
+        private long _operations, _errors, _bytes;
         private byte[] _payload = [];
         private long _nextOffset;
 
         public Smb2ClientConnection Connection { get; }
         public List<long> Latencies { get; } = new(1 << 16);
-        public long Operations { get; private set; }
-        public long Errors { get; private set; }
-        public long Bytes { get; private set; }
+        public long Operations => Interlocked.Read(ref _operations);
+        public long Errors => Interlocked.Read(ref _errors);
+        public long Bytes => Interlocked.Read(ref _bytes);
 
         private Worker(BenchRunner runner, int index, Stream stream)
         {
@@ -134,8 +145,8 @@ public sealed class BenchRunner(BenchOptions options, Func<CancellationToken, Ta
         private async Task SetUpAsync()
         {
             var c = Connection;
-            var negotiate = await c.NegotiateAsync(Dialects, securityMode: (ushort)(_o.Sign ? 3 : 1),
-                capabilities: (uint)(Smb2GlobalCapabilities.LargeMtu | Smb2GlobalCapabilities.Encryption)).ConfigureAwait(false);
+            var negotiate = await c.NegotiateAsync(Dialects, securityMode: (ushort)(_o.Sign ? 3 : 1), clientGuid: _clientGuid,
+                capabilities: Capabilities).ConfigureAwait(false);
             Check("NEGOTIATE", negotiate.Status);
             await LogonAsync().ConfigureAwait(false);
             if (_o.Workload == BenchWorkload.SessionSetup) return;
@@ -147,6 +158,7 @@ public sealed class BenchRunner(BenchOptions options, Func<CancellationToken, Ta
             c.SignRequests = signAll;
             Check("TREE_CONNECT", status);
             _treeId = treeId;
+            await BindChannelsAsync().ConfigureAwait(false);
             if (_o.Workload == BenchWorkload.Echo) return;
 
             int block = _o.IsReadWrite ? _o.BlockSize : 0;
@@ -157,10 +169,10 @@ public sealed class BenchRunner(BenchOptions options, Func<CancellationToken, Ta
             if (!c.Dialect.SupportsMultiCredit()) fill = Math.Min(fill, 65536);
             _payload = new byte[Math.Max(block, fill)];
             _random.NextBytes(_payload);
-            _channel = new BenchChannel(c, _stream, _treeId, _payload.Length);
-            // SMB Direct: payloads by RDMA through registered buffers, as Windows and Linux clients do above a few KiB
+            // SMB Direct: payloads above --rdma-inline bytes by RDMA through registered buffers, as Windows and Linux clients do
             // (not when encrypting: RDMA payloads would bypass the encryption without SMB2_CHANNEL_RDMA_TRANSFORM).
-            if (_stream is Datapath.SmbDirect.SmbDirectStream direct && !_o.Encrypt) _channel.UseRdma(direct.Connection, _o.Depth + 1, _payload);
+            _channel = NewChannel(c, _stream);
+            foreach (var (bound, stream) in _bound) _boundChannels.Add(NewChannel(bound, stream));
 
             var created = await CallAsync(_channel.PostCreateAsync(FileName, FileGenericReadWrite, FileOpenIf)).ConfigureAwait(false);
             Check("CREATE " + FileName, Status(created.Span));
@@ -183,6 +195,40 @@ public sealed class BenchRunner(BenchOptions options, Func<CancellationToken, Ta
                 var closed = await CallAsync(_channel.PostCloseAsync(_fileId)).ConfigureAwait(false);
                 Check("CLOSE", Status(closed.Span));
                 _fileOpen = false;
+            }
+        }
+
+        private uint Capabilities => (uint)(Smb2GlobalCapabilities.LargeMtu | Smb2GlobalCapabilities.Encryption
+            | (_o.Channels > 1 ? Smb2GlobalCapabilities.MultiChannel : 0));
+
+        private BenchChannel NewChannel(Smb2ClientConnection connection, Stream stream)
+        {
+            var channel = new BenchChannel(connection, stream, _treeId, _payload.Length);
+            if (stream is SmbDirect.SmbDirectStream direct && !_o.Encrypt)
+                channel.UseRdma(direct.Connection, _o.Depth + 1, _payload, _o.RdmaInlineThreshold);
+            return channel;
+        }
+
+        /// <summary>
+        /// --channels: connects Channels - 1 more connections with the same ClientGuid and dialect and binds each to this
+        /// worker's session ([MS-SMB2] 3.2.4.1.7), as a multichannel client does with the server's interfaces.
+        /// </summary>
+        private async Task BindChannelsAsync()
+        {
+            var primary = Connection;
+            if (_o.Channels > 1 && !primary.Dialect.IsSmb3())
+                throw new InvalidOperationException("--channels needs SMB 3.x (the server negotiated " + DialectName(primary.Dialect) + ")");
+            for (int k = 1; k < _o.Channels; k++)
+            {
+                var stream = await _runner._connect(CancellationToken.None).ConfigureAwait(false);
+                var c = new Smb2ClientConnection(stream) { SignRequests = _o.Sign };
+                _bound.Add((c, stream));
+                var negotiate = await c.NegotiateAsync([primary.Dialect], securityMode: (ushort)(_o.Sign ? 3 : 1),
+                    clientGuid: _clientGuid, capabilities: Capabilities).ConfigureAwait(false);
+                Check($"NEGOTIATE (channel {k})", negotiate.Status);
+                var status = await c.BindAsync(primary, _o.User, _o.Password, _o.Domain, securityMode: (byte)(_o.Sign ? 3 : 1))
+                    .ConfigureAwait(false);
+                Check($"SESSION_SETUP binding channel {k}", status);
             }
         }
 
@@ -224,8 +270,22 @@ public sealed class BenchRunner(BenchOptions options, Func<CancellationToken, Ta
                 await RunSessionSetupAsync(deadline, ct).ConfigureAwait(false);
                 return;
             }
-            var channel = _channel ?? new BenchChannel(Connection, _stream, _treeId, 0);
-            _channel = channel;
+            _channel ??= new BenchChannel(Connection, _stream, _treeId, 0);
+            for (int k = _boundChannels.Count; k < _bound.Count; k++)
+                _boundChannels.Add(new BenchChannel(_bound[k].Connection, _bound[k].Stream, _treeId, 0));
+            if (_boundChannels.Count == 0)
+            {
+                await RunChannelAsync(_channel, deadline, ct).ConfigureAwait(false);
+                return;
+            }
+            // every channel keeps Depth requests in flight on its own connection
+            await Task.WhenAll(_boundChannels.Prepend(_channel).Select(ch => Task.Run(() => RunChannelAsync(ch, deadline, ct), ct)))
+                .ConfigureAwait(false);
+        }
+
+        private async Task RunChannelAsync(BenchChannel channel, long deadline, CancellationToken ct)
+        {
+            var latencies = new List<long>(1 << 14);
             int depth = _o.Depth;
             var started = new long[depth];
             var openIds = new FileId[depth]; // open-close: the slot's open between its CREATE and CLOSE
@@ -266,18 +326,19 @@ public sealed class BenchRunner(BenchOptions options, Func<CancellationToken, Ta
                 }
                 if (h.Status == NtStatus.Success)
                 {
-                    Operations++;
-                    if (_o.IsReadWrite) Bytes += _o.BlockSize;
-                    Latencies.Add(Stopwatch.GetTimestamp() - started[done]);
+                    Interlocked.Increment(ref _operations);
+                    if (_o.IsReadWrite) Interlocked.Add(ref _bytes, _o.BlockSize);
+                    latencies.Add(Stopwatch.GetTimestamp() - started[done]);
                     Interlocked.Increment(ref _runner._completed);
                 }
                 else
                 {
-                    Errors++;
+                    Interlocked.Increment(ref _errors);
                 }
                 waiting.Enqueue(done);
             }
             channel.Release();
+            lock (_sync) Latencies.AddRange(latencies);
         }
 
         private ValueTask<ulong> PostFirstAsync(BenchChannel channel)
@@ -290,15 +351,18 @@ public sealed class BenchRunner(BenchOptions options, Func<CancellationToken, Ta
             int block = _o.BlockSize;
             long blocks = _o.FileSize / block;
             long offset;
-            if (_o.Workload is BenchWorkload.RandRead or BenchWorkload.RandWrite)
+            lock (_sync)
             {
-                offset = _random.NextInt64(blocks) * block;
-            }
-            else
-            {
-                if (_nextOffset + block > _o.FileSize) _nextOffset = 0;
-                offset = _nextOffset;
-                _nextOffset += block;
+                if (_o.Workload is BenchWorkload.RandRead or BenchWorkload.RandWrite)
+                {
+                    offset = _random.NextInt64(blocks) * block;
+                }
+                else
+                {
+                    if (_nextOffset + block > _o.FileSize) _nextOffset = 0;
+                    offset = _nextOffset;
+                    _nextOffset += block;
+                }
             }
             return _o.IsRead ? channel.PostReadAsync(_fileId, offset, block)
                 : channel.PostWriteAsync(_fileId, offset, _payload.AsSpan(0, block));
@@ -316,13 +380,13 @@ public sealed class BenchRunner(BenchOptions options, Func<CancellationToken, Ta
                     .ConfigureAwait(false);
                 if (status != NtStatus.Success)
                 {
-                    Errors++;
+                    Interlocked.Increment(ref _errors);
                     c.ResetSession();
                     continue;
                 }
                 var logoff = await LogoffAsync().ConfigureAwait(false);
-                if (logoff != NtStatus.Success) { Errors++; continue; }
-                Operations++;
+                if (logoff != NtStatus.Success) { Interlocked.Increment(ref _errors); continue; }
+                Interlocked.Increment(ref _operations);
                 Latencies.Add(Stopwatch.GetTimestamp() - t0);
                 Interlocked.Increment(ref _runner._completed);
             }
@@ -350,6 +414,7 @@ public sealed class BenchRunner(BenchOptions options, Func<CancellationToken, Ta
             {
                 // the connection is going away anyway
             }
+            foreach (var (bound, _) in _bound) await bound.DisposeAsync().ConfigureAwait(false);
             await Connection.DisposeAsync().ConfigureAwait(false);
         }
     }

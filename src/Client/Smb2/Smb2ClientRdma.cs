@@ -1,5 +1,5 @@
-using FastSmb.Datapath.Rdma;
-using FastSmb.Datapath.SmbDirect;
+using FastSmb.SmbDirect.Rdma;
+using FastSmb.SmbDirect;
 using FastSmb.Protocol;
 using FastSmb.Protocol.Smb2;
 using FastSmb.Protocol.Smb2.Commands;
@@ -58,6 +58,47 @@ public static class Smb2ClientRdma
 {
     /// <summary>[MS-SMB2] 3.2.4.1.5: one credit per 64 KiB.</summary>
     private static ushort Charge(int length) => (ushort)Math.Max(1, (length + 65535) / 65536);
+
+    /// <summary>
+    /// READ/WRITE of at most this many bytes travel inline in the SMB Direct data transfer messages (Channel
+    /// SMB2_CHANNEL_NONE), larger ones by RDMA: registering, describing and RDMA-moving a few KiB costs more than the
+    /// few extra fragments. 4096 is the Linux cifs client's rdma_readwrite_threshold; Windows sends small I/O inline too.
+    /// </summary>
+    public const int DefaultInlineThreshold = 4096;
+
+    /// <summary>Whether a READ/WRITE of <paramref name="length"/> bytes should move by RDMA rather than inline.</summary>
+    public static bool UsesRdma(int length, int inlineThreshold = DefaultInlineThreshold) => length > inlineThreshold;
+
+    /// <summary>
+    /// READ into <paramref name="buffer"/>'s first bytes, inline up to <paramref name="inlineThreshold"/> bytes (the data
+    /// comes in the response and is copied into the buffer) and by RDMA above. Returns the status, the count and the response.
+    /// </summary>
+    public static async Task<(NtStatus Status, int Count, Smb2Response Response)> ReadAsync(this Smb2ClientConnection c,
+        uint treeId, FileId fileId, ulong offset, Smb2ClientRdmaBuffer buffer, int length, int inlineThreshold = DefaultInlineThreshold)
+    {
+        if (UsesRdma(length, inlineThreshold)) return await c.ReadRdmaAsync(treeId, fileId, offset, buffer, length).ConfigureAwait(false);
+        var response = await c.SendAsync(Smb2Command.Read, body => ReadRequest.Write(body, 0, 0, (uint)length, offset, fileId, 0,
+            Smb2Channel.None, 0), treeId, Charge(length)).ConfigureAwait(false);
+        int count = 0;
+        if (response.Status == NtStatus.Success && ReadResponse.TryParse(response.Message, out var r))
+        {
+            count = Math.Min(r.Data.Length, length);
+            r.Data[..count].CopyTo(buffer.Memory.Span);
+        }
+        return (response.Status, count, response);
+    }
+
+    /// <summary>WRITE of <paramref name="buffer"/>'s first <paramref name="length"/> bytes, inline up to
+    /// <paramref name="inlineThreshold"/> bytes and by RDMA above; returns the status and Count.</summary>
+    public static async Task<(NtStatus Status, int Count)> WriteAsync(this Smb2ClientConnection c, uint treeId, FileId fileId,
+        ulong offset, Smb2ClientRdmaBuffer buffer, int length, int inlineThreshold = DefaultInlineThreshold)
+    {
+        if (UsesRdma(length, inlineThreshold)) return await c.WriteRdmaAsync(treeId, fileId, offset, buffer, length).ConfigureAwait(false);
+        var response = await c.SendAsync(Smb2Command.Write, body => WriteRequest.Write(body, offset, fileId, buffer.Memory.Span[..length]),
+            treeId, Charge(length)).ConfigureAwait(false);
+        int count = response.Status == NtStatus.Success && WriteResponse.TryParse(response.Message, out var w) ? (int)w.Count : 0;
+        return (response.Status, count);
+    }
 
     /// <summary>
     /// Reads up to <paramref name="length"/> bytes at <paramref name="offset"/> into <paramref name="buffer"/>'s first

@@ -1,11 +1,12 @@
 using FastSmb.Control.Config;
 using FastSmb.Control.Net;
-using FastSmb.Datapath.Rdma.Soft;
-using FastSmb.Datapath.Rdma.Verbs;
+using FastSmb.SmbDirect.Rdma.Soft;
+using FastSmb.SmbDirect.Rdma.Verbs;
 using FastSmb.Datapath.SmbDirect;
 using FastSmb.Datapath.SmbDirect.Proxy;
 using FastSmb.Datapath.Transport;
 using FastSmb.Protocol.Smb2.Commands;
+using FastSmb.SmbDirect;
 
 namespace FastSmb.Control.Hosting;
 

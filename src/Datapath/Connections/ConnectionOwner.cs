@@ -2,6 +2,7 @@ using System.Buffers;
 using FastSmb.Datapath.Dispatch;
 using FastSmb.Datapath.Sessions;
 using FastSmb.Datapath.Transport;
+using FastSmb.Protocol.Smb2;
 
 namespace FastSmb.Datapath.Connections;
 

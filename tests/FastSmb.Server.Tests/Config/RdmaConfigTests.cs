@@ -1,6 +1,6 @@
 using FastSmb.Control.Config;
 using FastSmb.Control.Hosting;
-using FastSmb.Datapath.Rdma.Verbs;
+using FastSmb.SmbDirect.Rdma.Verbs;
 using FastSmb.Datapath.SmbDirect;
 using FastSmb.Datapath.SmbDirect.Proxy;
 using FastSmb.Server.Tests.Datapath.Rdma;

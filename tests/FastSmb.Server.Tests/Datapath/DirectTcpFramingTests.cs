@@ -1,4 +1,5 @@
 using FastSmb.Datapath.Transport;
+using FastSmb.Protocol.Smb2;
 
 namespace FastSmb.Server.Tests.Datapath;
 

@@ -99,9 +99,86 @@ public class BenchRunnerTests
         Assert.That(e!.Status, Is.EqualTo(FastSmb.Protocol.NtStatus.LogonFailure));
     }
 
+    /// <summary>Counts the writes (requests) that go through a connection's stream.</summary>
+    private sealed class CountingStream(Stream inner) : Stream
+    {
+        private long _writes;
+        public long Writes => Interlocked.Read(ref _writes);
+        public override bool CanRead => true;
+        public override bool CanWrite => true;
+        public override bool CanSeek => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            inner.ReadAsync(buffer, cancellationToken);
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Interlocked.Increment(ref _writes);
+            inner.Write(buffer, offset, count);
+        }
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _writes);
+            return inner.WriteAsync(buffer, cancellationToken);
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+
+    [Test]
+    public async Task Channels_bind_to_one_session_and_each_carries_requests()
+    {
+        await using var server = TestServer.Start();
+        var streams = new System.Collections.Concurrent.ConcurrentQueue<CountingStream>();
+        var runner = new BenchRunner(Options(BenchWorkload.Write) with { Channels = 3 }, _ =>
+        {
+            var s = new CountingStream(server.OpenStream());
+            streams.Enqueue(s);
+            return Task.FromResult<Stream>(s);
+        });
+        long[] atStart = [];
+        runner.Started += () => atStart = streams.Select(s => s.Writes).ToArray();
+        var result = await runner.RunAsync();
+
+        // the bound channels use the first connection's tree and open: without the binding every WRITE on them would fail
+        Assert.That(result.Errors, Is.Zero);
+        Assert.That(result.Channels, Is.EqualTo(3));
+        Assert.That(result.Bytes, Is.EqualTo(result.Operations * 64 * 1024));
+        Assert.That(streams, Has.Count.EqualTo(2 * 3), "two sessions of three connections each");
+        var during = streams.Select((s, i) => s.Writes - atStart[i]).ToArray();
+        Assert.That(during, Has.All.GreaterThan(0), "every channel carried requests in the measured interval");
+        Assert.That(server.Log.Failures, Is.Empty);
+    }
+
+    [Test]
+    public async Task Cpu_time_is_reported_per_gigabyte()
+    {
+        await using var server = TestServer.Start();
+        var plain = await RunAsync(server, Options(BenchWorkload.Read) with { Connections = 1 });
+        Assert.That(plain.ClientCpuSeconds, Is.GreaterThan(0));
+        Assert.That(plain.ServerCpuSeconds, Is.Null, "no --cpu-pid, no server figure");
+        Assert.That(plain.ToTable(), Does.Contain("client CPU s (per GB)").And.Not.Contain("server CPU"));
+
+        // the in-memory server runs in this process: name it as the server
+        var withServer = await RunAsync(server, Options(BenchWorkload.Read) with { Connections = 1, CpuPids = [Environment.ProcessId] });
+        Assert.That(withServer.ServerCpuSeconds, Is.GreaterThan(0));
+        Assert.That(withServer.ServerCpuSecondsPerGB, Is.EqualTo(withServer.ServerCpuSeconds!.Value / (withServer.Bytes / 1e9)).Within(1e-9));
+        Assert.That(withServer.ToTable(), Does.Contain("server CPU s (per GB)"));
+    }
+
     [Test]
     public void Options_out_of_range_are_refused()
     {
+        Assert.That((Options(BenchWorkload.Read) with { Channels = 0 }).Validate(), Does.Contain("--channels"));
+        Assert.That((Options(BenchWorkload.SessionSetup) with { Channels = 2 }).Validate(), Does.Contain("--channels"));
+        Assert.That((Options(BenchWorkload.Read) with { RdmaInlineThreshold = -1 }).Validate(), Does.Contain("--rdma-inline"));
         Assert.That(Options(BenchWorkload.Read).Validate(), Is.Null);
         Assert.That((Options(BenchWorkload.Read) with { Depth = 0 }).Validate(), Does.Contain("--depth"));
         Assert.That((Options(BenchWorkload.Read) with { Connections = 0 }).Validate(), Does.Contain("--connections"));

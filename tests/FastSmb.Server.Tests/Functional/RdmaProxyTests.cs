@@ -5,13 +5,14 @@ using FastSmb.Control.Hosting;
 using FastSmb.Control.Users;
 using FastSmb.Datapath;
 using FastSmb.Datapath.Identity;
-using FastSmb.Datapath.Rdma.Soft;
+using FastSmb.SmbDirect.Rdma.Soft;
 using FastSmb.Datapath.SmbDirect;
 using FastSmb.Datapath.SmbDirect.Proxy;
 using FastSmb.Protocol;
 using FastSmb.Protocol.Smb2;
 using FastSmb.Server.Tests.Datapath.Rdma;
 using FastSmb.Server.Tests.Functional.Support;
+using FastSmb.SmbDirect;
 
 namespace FastSmb.Server.Tests.Functional;
 

@@ -2,12 +2,13 @@ using FastSmb.Client.Smb2;
 using FastSmb.Control.Config;
 using FastSmb.Control.Hosting;
 using FastSmb.Control.Users;
-using FastSmb.Datapath.Rdma.Soft;
+using FastSmb.SmbDirect.Rdma.Soft;
 using FastSmb.Datapath.SmbDirect;
 using FastSmb.Protocol;
 using FastSmb.Protocol.Smb2;
 using FastSmb.Server.Tests.Datapath.Rdma;
 using FastSmb.Server.Tests.Functional.Support;
+using FastSmb.SmbDirect;
 
 namespace FastSmb.Server.Tests.Functional;
 

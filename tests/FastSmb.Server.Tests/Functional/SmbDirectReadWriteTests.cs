@@ -11,6 +11,7 @@ using FastSmb.Protocol.Smb2.Commands;
 using FastSmb.Protocol.SmbDirect;
 using FastSmb.Server.Tests.Datapath.Rdma;
 using FastSmb.Server.Tests.Functional.Support;
+using FastSmb.SmbDirect;
 
 namespace FastSmb.Server.Tests.Functional;
 
@@ -49,9 +50,9 @@ public class SmbDirectReadWriteTests(ProviderKind kind)
         var self = ThreadCredentials.Server;
         var users = new InMemoryUserStore().Add(TestServer.User, TestServer.Password, uid: self.Uid, gid: self.Gid);
         var server = ServerHost.CreateServer(config, users, log, log, null);
-        FastSmb.Datapath.Rdma.IRdmaProvider provider = kind == ProviderKind.Fake
-            ? new FastSmb.Datapath.Rdma.Fake.FakeRdmaProvider { EstablishAfterFirstReceive = true }
-            : new FastSmb.Datapath.Rdma.Soft.SoftRdmaProvider();
+        FastSmb.SmbDirect.Rdma.IRdmaProvider provider = kind == ProviderKind.Fake
+            ? new FastSmb.SmbDirect.Rdma.Fake.FakeRdmaProvider { EstablishAfterFirstReceive = true }
+            : new FastSmb.SmbDirect.Rdma.Soft.SoftRdmaProvider();
         var address = RdmaTestKit.NewAddress();
         var options = new SmbDirectOptions();
         server.Start(new SmbDirectTransportListener(provider.Listen(address), options));
@@ -97,6 +98,39 @@ public class SmbDirectReadWriteTests(ProviderKind kind)
         Assert.That(ReadResponse.TryParse(response.Message, out var rr) && rr.DataLength == 0, Is.True, "DataLength 0: the data went by RDMA");
         Assert.That(buffer.Memory.ToArray(), Is.EqualTo(data), "the server RDMA-wrote the file into the client's buffer");
         Assert.That(buffer.Region.RemoteKeyValid, Is.True, "RDMA_V1 leaves the registration alone");
+        Assert.That(rig.Log.Failures, Is.Empty);
+    }
+
+    [Test]
+    public async Task SmallIoInline_LargeIoByRdma_ChosenBySize()
+    {
+        await using var rig = await StartAsync();
+        var (_, file, _) = await rig.Client.CreateAsync(rig.Tree, "mixed.bin", FileClient.OverwriteIf);
+        const int Small = Smb2ClientRdma.DefaultInlineThreshold, Large = Small + 1;
+        var data = Pattern(Large, 3);
+        using var buffer = new Smb2ClientRdmaBuffer(rig.Smbd, 65536);
+        data.CopyTo(buffer.Memory);
+
+        long sent = rig.Smbd.MessagesSent;
+        Assert.That(await rig.Client.WriteAsync(rig.Tree, file, 0, buffer, Small), Is.EqualTo((NtStatus.Success, Small)));
+        // inline: 4 KiB + the WRITE header do not fit one MaxSendSize (1364) message
+        Assert.That(rig.Smbd.MessagesSent - sent, Is.GreaterThanOrEqualTo(4), "a 4 KiB WRITE travels inline, fragmented");
+        sent = rig.Smbd.MessagesSent;
+        Assert.That(await rig.Client.WriteAsync(rig.Tree, file, 0, buffer, Large), Is.EqualTo((NtStatus.Success, Large)));
+        Assert.That(rig.Smbd.MessagesSent - sent, Is.EqualTo(1), "above the threshold the WRITE is one message, the data by RDMA");
+        Assert.That(File.ReadAllBytes(Path.Combine(rig.ShareDir, "mixed.bin")), Is.EqualTo(data));
+
+        buffer.Memory.Span.Clear();
+        var (status, count, response) = await rig.Client.ReadAsync(rig.Tree, file, 0, buffer, Small);
+        Assert.That((status, count), Is.EqualTo((NtStatus.Success, Small)));
+        Assert.That(ReadResponse.TryParse(response.Message, out var inline) && inline.DataLength == Small, Is.True, "the data came in the response");
+        Assert.That(buffer.Memory[..Small].ToArray(), Is.EqualTo(data[..Small]));
+
+        buffer.Memory.Span.Clear();
+        (status, count, response) = await rig.Client.ReadAsync(rig.Tree, file, 0, buffer, Large);
+        Assert.That((status, count), Is.EqualTo((NtStatus.Success, Large)));
+        Assert.That(ReadResponse.TryParse(response.Message, out var byRdma) && byRdma.DataLength == 0, Is.True, "the data came by RDMA");
+        Assert.That(buffer.Memory[..Large].ToArray(), Is.EqualTo(data));
         Assert.That(rig.Log.Failures, Is.Empty);
     }
 

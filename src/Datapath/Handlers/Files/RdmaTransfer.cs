@@ -3,6 +3,7 @@ using FastSmb.Datapath.SmbDirect;
 using FastSmb.Fsa;
 using FastSmb.Protocol;
 using FastSmb.Protocol.Smb2.Commands;
+using FastSmb.SmbDirect;
 
 namespace FastSmb.Datapath.Handlers.Files;
 

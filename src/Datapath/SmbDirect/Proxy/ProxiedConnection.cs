@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
-using FastSmb.Datapath.Rdma.Soft;
+using FastSmb.SmbDirect.Rdma.Soft;
 using FastSmb.Datapath.Transport;
 using FastSmb.Protocol.SmbDirect;
+using FastSmb.SmbDirect;
 
 namespace FastSmb.Datapath.SmbDirect.Proxy;
 

@@ -1,8 +1,10 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
-using FastSmb.Datapath.Rdma;
-using FastSmb.Datapath.Rdma.Soft;
+using FastSmb.SmbDirect.Rdma;
+using FastSmb.SmbDirect.Rdma.Soft;
 using FastSmb.Datapath.Transport;
+using FastSmb.SmbDirect;
+using FastSmb.Protocol.Smb2;
 
 namespace FastSmb.Datapath.SmbDirect.Proxy;
 

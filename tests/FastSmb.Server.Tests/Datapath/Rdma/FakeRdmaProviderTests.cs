@@ -1,5 +1,5 @@
-using FastSmb.Datapath.Rdma;
-using FastSmb.Datapath.Rdma.Fake;
+using FastSmb.SmbDirect.Rdma;
+using FastSmb.SmbDirect.Rdma.Fake;
 
 namespace FastSmb.Server.Tests.Datapath.Rdma;
 

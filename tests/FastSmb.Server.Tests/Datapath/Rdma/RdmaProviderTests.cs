@@ -1,4 +1,4 @@
-using FastSmb.Datapath.Rdma;
+using FastSmb.SmbDirect.Rdma;
 
 namespace FastSmb.Server.Tests.Datapath.Rdma;
 

@@ -1,6 +1,6 @@
-using FastSmb.Datapath.Rdma;
-using FastSmb.Datapath.Rdma.Fake;
-using FastSmb.Datapath.Rdma.Soft;
+using FastSmb.SmbDirect.Rdma;
+using FastSmb.SmbDirect.Rdma.Fake;
+using FastSmb.SmbDirect.Rdma.Soft;
 
 namespace FastSmb.Server.Tests.Datapath.Rdma;
 

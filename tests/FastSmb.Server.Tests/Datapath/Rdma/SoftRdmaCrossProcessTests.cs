@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using FastSmb.Datapath.Rdma;
-using FastSmb.Datapath.Rdma.Soft;
+using FastSmb.SmbDirect.Rdma;
+using FastSmb.SmbDirect.Rdma.Soft;
 
 namespace FastSmb.Server.Tests.Datapath.Rdma;
 

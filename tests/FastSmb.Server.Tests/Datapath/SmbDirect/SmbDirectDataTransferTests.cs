@@ -1,7 +1,8 @@
-using FastSmb.Datapath.Rdma.Fake;
+using FastSmb.SmbDirect.Rdma.Fake;
 using FastSmb.Datapath.SmbDirect;
 using FastSmb.Protocol.SmbDirect;
 using FastSmb.Server.Tests.Datapath.Rdma;
+using FastSmb.SmbDirect;
 
 namespace FastSmb.Server.Tests.Datapath.SmbDirect;
 

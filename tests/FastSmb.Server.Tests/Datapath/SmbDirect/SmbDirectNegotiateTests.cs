@@ -2,6 +2,7 @@ using FastSmb.Datapath.SmbDirect;
 using FastSmb.Protocol;
 using FastSmb.Protocol.SmbDirect;
 using FastSmb.Server.Tests.Datapath.Rdma;
+using FastSmb.SmbDirect;
 
 namespace FastSmb.Server.Tests.Datapath.SmbDirect;
 

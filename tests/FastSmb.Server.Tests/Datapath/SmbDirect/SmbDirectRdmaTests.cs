@@ -1,8 +1,9 @@
-using FastSmb.Datapath.Rdma;
+using FastSmb.SmbDirect.Rdma;
 using FastSmb.Datapath.SmbDirect;
 using FastSmb.Protocol;
 using FastSmb.Protocol.SmbDirect;
 using FastSmb.Server.Tests.Datapath.Rdma;
+using FastSmb.SmbDirect;
 
 namespace FastSmb.Server.Tests.Datapath.SmbDirect;
 

@@ -1,6 +1,7 @@
-using FastSmb.Datapath.Rdma;
+using FastSmb.SmbDirect.Rdma;
 using FastSmb.Datapath.SmbDirect;
 using FastSmb.Server.Tests.Datapath.Rdma;
+using FastSmb.SmbDirect;
 
 namespace FastSmb.Server.Tests.Datapath.SmbDirect;
 

@@ -1,8 +1,8 @@
-using FastSmb.Datapath.Rdma;
+using FastSmb.SmbDirect.Rdma;
 using FastSmb.Protocol;
 using FastSmb.Protocol.SmbDirect;
 
-namespace FastSmb.Datapath.SmbDirect;
+namespace FastSmb.SmbDirect;
 
 /// <summary>The negotiate exchange, run before the loop starts (nothing else is on the connection yet).</summary>
 public sealed partial class SmbDirectConnection

@@ -1,4 +1,4 @@
-namespace FastSmb.Datapath.Rdma.Soft;
+namespace FastSmb.SmbDirect.Rdma.Soft;
 
 /// <summary>
 /// Soft RDMA: RDMA's one-sided semantics between processes on one host, for machines without RDMA hardware and for

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace FastSmb.Datapath.Rdma.Verbs;
+namespace FastSmb.SmbDirect.Rdma.Verbs;
 
 /// <summary>
 /// P/Invoke declarations of libfastsmb_rdma.so (native/fastsmb_rdma.c, over librdmacm + libibverbs). Every function

@@ -1,4 +1,4 @@
-namespace FastSmb.Datapath.SmbDirect;
+namespace FastSmb.SmbDirect;
 
 /// <summary>
 /// Local limits of an SMB Direct connection, defaults from [MS-SMBD] 3.1.1.1 ("Per RDMA Transport"/"Per

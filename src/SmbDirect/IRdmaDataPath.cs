@@ -1,6 +1,6 @@
 using FastSmb.Protocol.SmbDirect;
 
-namespace FastSmb.Datapath.SmbDirect;
+namespace FastSmb.SmbDirect;
 
 /// <summary>
 /// What the SMB2 READ/WRITE handlers need from an RDMA-capable connection ([MS-SMB2] 3.3.5.12/3.3.5.13 with

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 
-namespace FastSmb.Datapath.Rdma.Fake;
+namespace FastSmb.SmbDirect.Rdma.Fake;
 
 /// <summary>
 /// An in-process RDMA fabric for unit tests: deterministic, no threads of its own. A send lands in the peer's oldest

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 
-namespace FastSmb.Datapath.Rdma.Soft;
+namespace FastSmb.SmbDirect.Rdma.Soft;
 
 /// <summary>
 /// One soft-RDMA queue pair over a SOCK_SEQPACKET Unix socket. Packets: SEND (a send work request's bytes, with the

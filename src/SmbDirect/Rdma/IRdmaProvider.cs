@@ -1,4 +1,4 @@
-namespace FastSmb.Datapath.Rdma;
+namespace FastSmb.SmbDirect.Rdma;
 
 /// <summary>
 /// The RDMA services [MS-SMBD] needs (its 3.1.4 "higher-layer triggered events" and the provider calls under

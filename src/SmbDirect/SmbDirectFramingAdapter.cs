@@ -1,6 +1,6 @@
-using FastSmb.Datapath.Transport;
+using FastSmb.Protocol.Smb2;
 
-namespace FastSmb.Datapath.SmbDirect;
+namespace FastSmb.SmbDirect;
 
 /// <summary>
 /// Presents an SMB Direct connection as the byte stream the TCP code paths expect. SMB Direct carries SMB2 messages

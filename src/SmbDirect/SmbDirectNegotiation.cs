@@ -1,7 +1,7 @@
 using FastSmb.Protocol;
 using FastSmb.Protocol.SmbDirect;
 
-namespace FastSmb.Datapath.SmbDirect;
+namespace FastSmb.SmbDirect;
 
 /// <summary>What a negotiate exchange settled ([MS-SMBD] 3.1.5.6 / 3.1.5.7), or why it failed.</summary>
 public sealed record SmbDirectParameters(int MaxSendSize, int MaxReceiveSize, int MaxFragmentedSendSize, int MaxFragmentedReceiveSize,

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace FastSmb.Datapath.Transport;
+namespace FastSmb.Protocol.Smb2;
 
 /// <summary>
 /// [MS-SMB2] 2.1 Direct TCP framing: every SMB2 message is preceded by a 4-byte header, one zero byte and a

@@ -1,7 +1,7 @@
-using FastSmb.Datapath.Rdma;
+using FastSmb.SmbDirect.Rdma;
 using FastSmb.Protocol.SmbDirect;
 
-namespace FastSmb.Datapath.SmbDirect;
+namespace FastSmb.SmbDirect;
 
 /// <summary>
 /// RDMA read/write for SMB2 READ/WRITE over a validated <see cref="RdmaChannel.Plan"/> ([MS-SMBD] 3.1.4.5 RDMA Write

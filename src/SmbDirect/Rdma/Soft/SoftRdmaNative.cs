@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace FastSmb.Datapath.Rdma.Soft;
+namespace FastSmb.SmbDirect.Rdma.Soft;
 
 /// <summary>
 /// The few Linux calls soft RDMA needs and .NET does not expose: SOCK_SEQPACKET Unix sockets (message boundaries

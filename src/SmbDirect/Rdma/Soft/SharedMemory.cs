@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace FastSmb.Datapath.Rdma.Soft;
+namespace FastSmb.SmbDirect.Rdma.Soft;
 
 /// <summary>
 /// A memfd mapped MAP_SHARED: the memory behind a soft-RDMA registration, mappable by the peer process from the

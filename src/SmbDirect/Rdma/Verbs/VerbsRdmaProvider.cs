@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace FastSmb.Datapath.Rdma.Verbs;
+namespace FastSmb.SmbDirect.Rdma.Verbs;
 
 /// <summary>
 /// The verbs RDMA provider: InfiniBand, RoCE, iWARP and soft-RoCE/siw through librdmacm + libibverbs (rdma-core),

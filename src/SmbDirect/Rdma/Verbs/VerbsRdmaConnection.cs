@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 
-namespace FastSmb.Datapath.Rdma.Verbs;
+namespace FastSmb.SmbDirect.Rdma.Verbs;
 
 /// <summary>
 /// One RC queue pair from the verbs shim. The connection is established lazily, at the first receive posted (a

@@ -1,4 +1,4 @@
-namespace FastSmb.Datapath.Rdma.Fake;
+namespace FastSmb.SmbDirect.Rdma.Fake;
 
 /// <summary>
 /// One end of a fake RC connection. Besides <see cref="IRdmaConnection"/> it lets a test inject faults:

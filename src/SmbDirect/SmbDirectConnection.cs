@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
-using FastSmb.Datapath.Rdma;
+using FastSmb.SmbDirect.Rdma;
 using FastSmb.Protocol;
 using FastSmb.Protocol.SmbDirect;
 
-namespace FastSmb.Datapath.SmbDirect;
+namespace FastSmb.SmbDirect;
 
 /// <summary>
 /// One SMB Direct connection ([MS-SMBD] 3.1) over an <see cref="IRdmaConnection"/>: negotiation, send/receive
