@@ -21,11 +21,14 @@ public static class Smb2ClientDurable
     /// Opens <paramref name="name"/> asking for durability: v1 when <paramref name="createGuid"/> is empty, else v2
     /// with that CreateGuid and <paramref name="timeoutMs"/>. With <paramref name="leaseKey"/>, a lease of
     /// <paramref name="leaseState"/> (RWH by default), else the oplock <paramref name="oplockLevel"/> (batch).
+    /// The result is the final response (a persistent open's CREATE may answer only once the server's commit is
+    /// durable, after an interim STATUS_PENDING); with <paramref name="returnInterim"/> a CREATE that goes async
+    /// returns its interim response instead, for tests of what happens while it waits.
     /// </summary>
     public static async Task<DurableCreateResult> CreateDurableAsync(this Smb2ClientConnection c, uint treeId, string name,
         Guid createGuid = default, uint timeoutMs = 0, Guid? leaseKey = null, uint leaseState = 7,
         byte oplockLevel = OplockLevel.Batch, uint disposition = 3, uint shareAccess = ShareAll, bool replay = false,
-        bool persistent = false)
+        bool persistent = false, bool returnInterim = false)
     {
         var contexts = new byte[512];
         var writer = new CreateContextWriter(contexts);
@@ -43,9 +46,7 @@ public static class Smb2ClientDurable
         var list = contexts.AsMemory(0, writer.Length);
         var response = await c.SendAsync(Smb2Command.Create, body => CreateRequest.Write(body, level, 2, GenericAll, 0,
             shareAccess, disposition, 0, name, list.Span), treeId,
-            flags: replay ? Smb2HeaderFlags.ReplayOperation : Smb2HeaderFlags.None).ConfigureAwait(false);
-        // A persistent open's CREATE may answer once the server's commit is durable, after an interim STATUS_PENDING.
-        while (response.Status == NtStatus.Pending) response = await c.ReceiveAsync().ConfigureAwait(false);
+            flags: replay ? Smb2HeaderFlags.ReplayOperation : Smb2HeaderFlags.None, returnInterim: returnInterim).ConfigureAwait(false);
         return Read(response);
     }
 

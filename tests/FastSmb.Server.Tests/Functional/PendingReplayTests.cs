@@ -50,13 +50,15 @@ public class PendingReplayTests
         Assert.That(tc, Is.EqualTo(NtStatus.Success));
 
         var createGuid = Guid.NewGuid();
-        var first = await channels[0].CreateDurableAsync(tree, "pending2.dat", createGuid, oplockLevel: OplockLevel.None);
+        var first = await channels[0].CreateDurableAsync(tree, "pending2.dat", createGuid, oplockLevel: OplockLevel.None,
+            returnInterim: true);
         Assert.That(first.Status, Is.EqualTo(NtStatus.Pending), "waits for the batch oplock's break");
         await channels[0].DisposeAsync();
         for (int i = 0; i < 500 && server.Log.Closed.Count < 1; i++) await Task.Delay(20);
         Assert.That(server.Log.Closed.Count, Is.GreaterThanOrEqualTo(1), "the server noticed the closed channel");
 
-        var refused = await channels[1].CreateDurableAsync(tree, "pending2.dat", createGuid, oplockLevel: OplockLevel.None, replay: true);
+        var refused = await channels[1].CreateDurableAsync(tree, "pending2.dat", createGuid, oplockLevel: OplockLevel.None, replay: true,
+            returnInterim: true);
         Assert.That(refused.Status, Is.EqualTo(NtStatus.AccessDenied), "the CREATE still waits, on the session");
         Assert.That(await holder.CloseAsync(holderTree, held.FileId), Is.EqualTo(NtStatus.Success));
 
@@ -84,10 +86,11 @@ public class PendingReplayTests
 
         var (c, tree) = await ConnectAsync(server);
         var createGuid = Guid.NewGuid();
-        var first = await c.CreateDurableAsync(tree, "violation.dat", createGuid, oplockLevel: OplockLevel.None, shareAccess: 0);
+        var first = await c.CreateDurableAsync(tree, "violation.dat", createGuid, oplockLevel: OplockLevel.None, shareAccess: 0,
+            returnInterim: true);
         Assert.That(first.Status, Is.EqualTo(NtStatus.Pending), "share none meets share none: the Handle lease breaks first");
         var replay = await c.CreateDurableAsync(tree, "violation.dat", createGuid, oplockLevel: OplockLevel.None,
-            shareAccess: 0, replay: true);
+            shareAccess: 0, replay: true, returnInterim: true);
         Assert.That(replay.Status, Is.EqualTo(NtStatus.Pending), "not refused: a new CREATE, waiting for the same break");
 
         Assert.That(await holder.CloseAsync(holderTree, held.FileId), Is.EqualTo(NtStatus.Success));
