@@ -134,7 +134,18 @@ public sealed unsafe class RegisteredBufferPool : IDisposable
         if (IsDisposed)
             return;
         if (_ring is { IsDisposed: false } ring && ReferenceEquals(ring.RegisteredPool, this))
-            ring.UnregisterBuffers();
+        {
+            try
+            {
+                ring.UnregisterBuffers();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The ring closed between the check and the call: another thread (one posting a wake-up) still held
+                // a reference to its handle when the owner disposed it. Destroying a ring drops its registered
+                // buffers, so there is nothing left to unregister.
+            }
+        }
         _ring = null;
         Region.Dispose();
     }
