@@ -107,4 +107,8 @@ public sealed partial record StateStoreOptions
     /// <summary>log2 of the KV's and the FasterLog's segment files (64 MiB). Files are deleted a whole segment at a
     /// time, so smaller segments give back disk sooner (the tests use 1 MiB).</summary>
     public int LogSegmentSizeBits { get; init; } = 26;
+
+    /// <summary>log2 of the KV log's memory (8 MiB): records beyond it are flushed to the segment files and evicted.
+    /// Tests make it small (256 KiB, four 64 KiB pages) to reach the flush-and-evict path with a few thousand records.</summary>
+    public int KvMemorySizeBits { get; init; } = 23;
 }

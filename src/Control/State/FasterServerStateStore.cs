@@ -71,7 +71,7 @@ public sealed partial class FasterServerStateStore : IServerStateStore
             deleteOnClose: false, recoverDevice: true);
         _kv = new FasterKV<SpanByte, SpanByte>(
             1L << 14,
-            new LogSettings { LogDevice = _kvDevice, PageSizeBits = 16, MemorySizeBits = 23, SegmentSizeBits = options.LogSegmentSizeBits },
+            new LogSettings { LogDevice = _kvDevice, PageSizeBits = 16, MemorySizeBits = options.KvMemorySizeBits, SegmentSizeBits = options.LogSegmentSizeBits },
             new CheckpointSettings { CheckpointDir = System.IO.Path.Combine(Path, "kv", "checkpoints"), RemoveOutdated = true });
         _table = new SpanByteTable(_kv, MaxPooledSessions, this);
         _log = new OpenCommitLog(System.IO.Path.Combine(Path, "log"), options.LogSegmentSizeBits);
@@ -310,6 +310,7 @@ public sealed partial class FasterServerStateStore : IServerStateStore
         if (!_checkpointGate.Wait(0)) return;
         try
         {
+            Datapath.Identity.ServerIdentityScope.EnsureServerThread();
             if (_disposed || Interlocked.Read(ref _changes) == _checkpointedChanges) return;
             await CheckpointLockedAsync(CancellationToken.None).ConfigureAwait(false);
             await CompactIfWorthItLockedAsync(CancellationToken.None).ConfigureAwait(false);

@@ -96,6 +96,8 @@ public sealed class OpenCommitLog : IAsyncDisposable
             }
             while (_wake.CurrentCount > 0) _wake.Wait(0);
             if (_holdForTests) continue;
+            // The commit may open a new segment file: as the server, whichever pool thread this continuation runs on.
+            Datapath.Identity.ServerIdentityScope.EnsureServerThread();
             List<TaskCompletionSource> batch;
             lock (_gate)
             {

@@ -42,6 +42,26 @@ public static partial class ThreadCredentials
     [ThreadStatic] private static bool t_serverVerified;
     [ThreadStatic] private static UnixIdentity? t_userVerified;
 
+    // The identity Apply last gave this thread (null: never switched, so the server's).
+    [ThreadStatic] private static UnixIdentity? t_current;
+
+    /// <summary>
+    /// The identity the calling thread's file system calls run as now (what <see cref="Apply"/> last set). A thread
+    /// that never switched asks the kernel once: a thread started from inside an <see cref="IdentityScope"/> (the
+    /// thread pool may start a worker from whichever thread queues work) inherited that user's credentials, and is
+    /// put back to the server's here, so what this returns is always what the kernel applies.
+    /// </summary>
+    internal static UnixIdentity CurrentIdentity
+    {
+        get
+        {
+            if (t_current is { } known) return known;
+            if (CanSwitch && Current() != (Server.Uid, Server.Gid)) Apply(Server);
+            t_current = Server;
+            return Server;
+        }
+    }
+
     /// <summary>Makes the calling thread's file system calls run as <paramref name="identity"/>. Groups first:
     /// once the fsuid is not 0 the thread has lost the file capabilities, but not CAP_SETGID, so the order only
     /// matters for clarity.</summary>
@@ -55,6 +75,7 @@ public static partial class ThreadCredentials
         }
         syscall(SYS_setfsgid, identity.Gid, 0);
         syscall(SYS_setfsuid, identity.Uid, 0);
+        t_current = identity;
         // setfsuid/setfsgid report no error: reading the value back (-1 changes nothing) is the check. It is made once
         // per thread and identity, not per switch: the calls fail silently only when the thread lacks CAP_SETUID/
         // CAP_SETGID (constant for the thread: a non-zero fsuid drops the file capabilities, not these) or the id is

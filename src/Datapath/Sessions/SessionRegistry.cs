@@ -13,7 +13,7 @@ public sealed partial class SessionRegistry(State.IServerStateStore? store = nul
 
     /// <summary>The server's durable opens, written through to the state store (in memory unless the server passes
     /// a persistent one).</summary>
-    public DurableOpenTable Durable { get; } = new(store ?? new State.InMemoryServerStateStore());
+    public DurableOpenTable Durable { get; } = new(State.ServerIdentityStateStore.Wrap(store ?? new State.InMemoryServerStateStore()));
 
     /// <summary>Creates a session with a fresh, unpredictable, non-zero id (ids are not sequential so one
     /// client cannot guess another's).</summary>
